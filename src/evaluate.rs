@@ -1,0 +1,112 @@
+//! Runs the compiled rules over every resource in parallel. A false check is a finding at
+//! each span that explains it; an unknown one is a finding only under `--strict`.
+
+use rayon::prelude::*;
+
+use crate::finding::{Confidence, Finding, fingerprint};
+use crate::model::Resource;
+use crate::rules::index::ResourceIndex;
+use crate::rules::predicate::EvalCx;
+use crate::rules::truth::Truth;
+use crate::rules::{Rule, RuleSet};
+use crate::source::{SourceMap, Span};
+
+pub struct EvalOptions {
+    pub strict: bool,
+}
+
+pub fn evaluate(
+    rules: &RuleSet,
+    resources: &[Resource],
+    sources: &SourceMap,
+    opts: &EvalOptions,
+) -> Vec<Finding> {
+    let index = ResourceIndex::new(resources, sources);
+    let mut findings: Vec<Finding> = resources
+        .par_iter()
+        .flat_map_iter(|resource| {
+            let cx = EvalCx {
+                resource,
+                index: &index,
+            };
+            rules
+                .for_resource(resource)
+                .flat_map(|rule| check_one(rule, resource, &cx, sources, opts))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+    findings
+}
+
+fn check_one(
+    rule: &Rule,
+    resource: &Resource,
+    cx: &EvalCx<'_>,
+    sources: &SourceMap,
+    opts: &EvalOptions,
+) -> Vec<Finding> {
+    if let Some(when) = &rule.when
+        && when.eval(&resource.body, cx).truth != Truth::True
+    {
+        return Vec::new();
+    }
+    let outcome = rule.check.eval(&resource.body, cx);
+    let confidence = match outcome.truth {
+        Truth::True => return Vec::new(),
+        Truth::Unknown if !opts.strict => return Vec::new(),
+        Truth::Unknown => Confidence::Low,
+        Truth::False => Confidence::High,
+    };
+    let mut spans = outcome.spans;
+    if spans.is_empty() {
+        spans.push(resource.header);
+    }
+    spans
+        .into_iter()
+        .filter_map(|span| make_finding(rule, resource, span, confidence, sources))
+        .collect()
+}
+
+fn make_finding(
+    rule: &Rule,
+    resource: &Resource,
+    span: Span,
+    confidence: Confidence,
+    sources: &SourceMap,
+) -> Option<Finding> {
+    let src = sources.get(span.file)?;
+    let value = src
+        .text
+        .get(span.range())
+        .map(|t| {
+            let first = t.lines().next().unwrap_or_default().trim();
+            if first.chars().count() > 60 {
+                format!("{}…", first.chars().take(60).collect::<String>())
+            } else {
+                first.to_owned()
+            }
+        })
+        .unwrap_or_default();
+    let mut message = rule
+        .meta
+        .message
+        .replace("{address}", &resource.address)
+        .replace("{value}", &value);
+    if confidence == Confidence::Low {
+        message.push_str(" (unverified: depends on a value isolint could not resolve)");
+    }
+    Some(Finding {
+        severity: rule.meta.severity,
+        address: resource.address.clone(),
+        file: src.display_path.clone(),
+        span,
+        header: resource.header,
+        message,
+        confidence,
+        fingerprint: fingerprint(&rule.meta.id, src, &resource.address, span),
+        suppression: None,
+        rule: rule.meta.clone(),
+    })
+}

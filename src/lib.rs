@@ -1,0 +1,23 @@
+//! isolint: a policy-as-code linter for infrastructure repositories whose every rule is
+//! mapped to ISO/IEC 27002:2022 controls.
+//!
+//! The pipeline, one module per stage:
+//! `discover` (walk, classify) → `parse` (spans) → `model` (resources) → `evaluate`
+//! (compiled `rules`, three-valued) → `suppress` → `report` (every output format).
+//! `app` runs it; `main.rs` only parses the command line and maps outcomes to exit codes.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod controls;
+pub mod discover;
+pub mod docs;
+pub mod error;
+pub mod evaluate;
+pub mod finding;
+pub mod model;
+pub mod parse;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod suppress;

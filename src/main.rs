@@ -1,0 +1,172 @@
+//! The `isolint` binary: parse the command line, run the library, map the outcome to an
+//! exit code (0 clean, 1 findings, 2 usage/config/rule-pack error).
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use isolint::app::{self, ScanOptions};
+use isolint::cli::{CheckArgs, Cli, ColorChoice, Command, FailOn};
+use isolint::config::Config;
+use isolint::error::Fatal;
+use isolint::model::terraform::TerraformOptions;
+use isolint::report::{self, RenderOptions};
+use isolint::rules::Severity;
+use isolint::source::{FileId, SourceText, read_text};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(Failure::BrokenPipe) => ExitCode::SUCCESS,
+        Err(Failure::Fatal(e)) => {
+            #[expect(clippy::print_stderr, reason = "main owns stderr")]
+            {
+                eprintln!("error: {e}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+enum Failure {
+    Fatal(Fatal),
+    BrokenPipe,
+}
+
+impl From<Fatal> for Failure {
+    fn from(e: Fatal) -> Self {
+        Failure::Fatal(e)
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Failure::BrokenPipe
+        } else {
+            Failure::Fatal(Fatal::Io {
+                context: "cannot write output".into(),
+                source: e,
+            })
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    let mut stdout = std::io::stdout().lock();
+    match cli.command {
+        Command::Check(args) => return check(args, &mut stdout),
+        Command::Rules(args) => {
+            let rules = app::load_rules(&args.rules.rule_dirs, &Config::default())?;
+            stdout.write_all(isolint::docs::rules_list(&rules, args.format).as_bytes())?;
+        }
+        Command::Rule { id, rules } => {
+            let set = app::load_rules(&rules.rule_dirs, &Config::default())?;
+            let Some(rule) = set.get(&id) else {
+                return Err(Fatal::Usage(format!(
+                    "no rule `{id}` (see `isolint rules` for the list)"
+                ))
+                .into());
+            };
+            let page = isolint::docs::rule_page(&rule.meta, isolint::cli::ListFormat::Text);
+            stdout.write_all(page.as_bytes())?;
+        }
+        Command::Controls(args) => {
+            let rules = app::load_rules(&args.rules.rule_dirs, &Config::default())?;
+            let text = isolint::docs::controls_list(&rules, args.format, args.all);
+            stdout.write_all(text.as_bytes())?;
+        }
+    }
+    stdout.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, Failure> {
+    let config = if args.no_config {
+        Config::default()
+    } else if let Some(path) = &args.config {
+        Config::load(path)?
+    } else {
+        match args.paths.first().and_then(|p| Config::find(p)) {
+            Some(path) => Config::load(&path)?,
+            None => Config::default(),
+        }
+    };
+    let threads = args.threads.unwrap_or(0);
+    if threads > 0 {
+        // Only fails if a pool already exists, which cannot happen this early.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global();
+    }
+    let rules = app::load_rules(&args.rules.rule_dirs, &config)?;
+    let terraform = terraform_options(&args)?;
+    let opts = ScanOptions {
+        paths: args.paths.clone(),
+        strict: args.strict,
+        threads,
+        gitignore: !args.no_gitignore,
+        terraform,
+        config,
+    };
+    let report = app::scan(&opts, &rules)?;
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100);
+    let render = RenderOptions {
+        color,
+        width,
+        stats: args.stats,
+        verbose: args.verbose,
+    };
+    report::emit(&report, args.format, &render, out)?;
+    out.flush()?;
+    let threshold = match args.fail_on {
+        Some(FailOn::Never) => None,
+        Some(FailOn::Critical) => Some(Severity::Critical),
+        Some(FailOn::High) => Some(Severity::High),
+        Some(FailOn::Medium) => Some(Severity::Medium),
+        Some(FailOn::Low) => Some(Severity::Low),
+        Some(FailOn::Info) => Some(Severity::Info),
+        None => Some(opts.config.fail_on.unwrap_or(Severity::Low)),
+    };
+    let failed = threshold.is_some_and(|t| report.active_findings().any(|f| f.severity >= t));
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn terraform_options(args: &CheckArgs) -> Result<TerraformOptions, Fatal> {
+    let mut opts = TerraformOptions::default();
+    for (i, path) in args.var_files.iter().enumerate() {
+        let text = read_text(path)
+            .map_err(|_| Fatal::Usage(format!("cannot read --var-file {}", path.display())))?;
+        let id = FileId(u32::MAX - u32::try_from(i).unwrap_or(0));
+        opts.var_files.push(std::sync::Arc::new(SourceText::new(
+            id,
+            path.display().to_string(),
+            path.clone(),
+            text,
+        )));
+    }
+    for v in &args.vars {
+        let Some((name, value)) = v.split_once('=') else {
+            return Err(Fatal::Usage(format!("--var expects name=value, got `{v}`")));
+        };
+        opts.vars.push((name.trim().to_owned(), value.to_owned()));
+    }
+    Ok(opts)
+}

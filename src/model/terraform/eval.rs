@@ -1,0 +1,538 @@
+//! Three-valued evaluation of Terraform expressions into `Node`s: what can be known
+//! statically is computed, everything else is `Unknown` with the references it depends on.
+
+use hcl_edit::Span as _;
+use hcl_edit::expr::{BinaryOperator, Expression, ForExpr, ObjectKey, UnaryOperator};
+
+use super::context::Scope;
+use super::load::{Expr, ExprKind};
+use super::value::{
+    EvalError, MAX_ELEMENTS, R, collect_refs, entry, err, respanned, sorted_entries, to_bool,
+    to_number, to_text, unknown, unknown_from, value_eq,
+};
+use crate::parse::node::{Entry, Node, Value};
+use crate::source::{FileId, Span};
+
+/// Deepest expression nesting evaluated before giving up with an unknown.
+pub const MAX_EVAL_DEPTH: usize = 128;
+
+/// An evaluator positioned in one module instance (or none, for variable files) with the
+/// names bound by `count`, `for_each`, `for` expressions and `dynamic` iterators.
+pub struct Ev<'s, 'a> {
+    pub scope: Option<&'s Scope<'a>>,
+    pub file: FileId,
+    /// Span used when the parser kept none for a sub-expression.
+    pub span: Span,
+    bindings: Vec<(String, Node)>,
+    depth: usize,
+}
+
+impl<'s, 'a> Ev<'s, 'a> {
+    pub fn new(scope: Option<&'s Scope<'a>>) -> Self {
+        Ev {
+            scope,
+            file: FileId::default(),
+            span: Span::default(),
+            bindings: Vec::new(),
+            depth: 0,
+        }
+    }
+
+    pub fn bind(&mut self, name: impl Into<String>, value: Node) {
+        self.bindings.push((name.into(), value));
+    }
+
+    pub fn unbind(&mut self) {
+        self.bindings.pop();
+    }
+
+    pub fn binding(&self, name: &str) -> Option<&Node> {
+        self.bindings
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+    }
+
+    /// Runs `f` with no bindings (a local is evaluated in the module's scope, whatever
+    /// resource asked for it), restoring everything afterwards.
+    pub fn isolated<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let bindings = std::mem::take(&mut self.bindings);
+        let (file, span) = (self.file, self.span);
+        let out = f(self);
+        self.bindings = bindings;
+        self.file = file;
+        self.span = span;
+        out
+    }
+
+    /// Evaluates an attribute's expression; an error becomes an unknown naming it.
+    pub fn eval(&mut self, expr: &Expr) -> Node {
+        match self.eval_r(expr) {
+            Ok(mut n) => {
+                n.span = expr.span;
+                n
+            }
+            Err(EvalError(msg)) => unknown(msg, Vec::new(), expr.span),
+        }
+    }
+
+    pub fn eval_r(&mut self, expr: &Expr) -> R {
+        let (file, span) = (self.file, self.span);
+        self.file = expr.file;
+        self.span = expr.span;
+        let out = match &expr.kind {
+            ExprKind::Hcl(e) => self.hcl(e),
+            ExprKind::Json { node, templates } => self.json(node, *templates),
+        };
+        self.file = file;
+        self.span = span;
+        out
+    }
+
+    pub fn span_of(&self, e: &impl hcl_edit::Span) -> Span {
+        e.span()
+            .map_or(self.span, |r| Span::new(self.file, r.start, r.end))
+    }
+
+    /// Evaluates one HCL expression.
+    pub fn hcl(&mut self, e: &Expression) -> R {
+        let span = self.span_of(e);
+        if self.depth >= MAX_EVAL_DEPTH {
+            return Ok(unknown("expression nested too deeply", Vec::new(), span));
+        }
+        self.depth += 1;
+        let out = self.hcl_inner(e, span);
+        self.depth -= 1;
+        out
+    }
+
+    fn hcl_inner(&mut self, e: &Expression, span: Span) -> R {
+        Ok(match e {
+            Expression::Null(_) => Node::null(span),
+            Expression::Bool(b) => Node::new(Value::Bool(*b.value()), span),
+            Expression::Number(n) => match n.value().as_f64() {
+                Some(f) => Node::new(Value::Number(f), span),
+                None => return err("number out of range"),
+            },
+            Expression::String(s) => Node::string(s.value().clone(), span),
+            Expression::Array(a) => {
+                let mut items = Vec::with_capacity(a.len());
+                for item in a.iter() {
+                    items.push(self.hcl(item)?);
+                }
+                Node::new(Value::List(items), span)
+            }
+            Expression::Object(o) => return self.object(o, span),
+            Expression::StringTemplate(t) => return self.template(t, span),
+            Expression::HeredocTemplate(h) => return self.template(&h.template, span),
+            Expression::Parenthesis(p) => {
+                let mut v = self.hcl(p.inner())?;
+                v.span = span;
+                v
+            }
+            Expression::Variable(v) => return self.variable(v.as_str(), &[], span),
+            Expression::Conditional(c) => {
+                let cond = self.hcl(&c.cond_expr)?;
+                if cond.contains_unknown() {
+                    let t = self.hcl(&c.true_expr)?;
+                    let f = self.hcl(&c.false_expr)?;
+                    if value_eq(&t, &f) == Some(true) {
+                        return Ok(respanned(t, span));
+                    }
+                    return Ok(unknown_from("condition is unknown", [&cond, &t, &f], span));
+                }
+                if to_bool(&cond)? {
+                    self.hcl(&c.true_expr)?
+                } else {
+                    self.hcl(&c.false_expr)?
+                }
+            }
+            Expression::FuncCall(f) => return super::functions::call(self, f, span),
+            Expression::Traversal(t) => return self.traversal(t, span),
+            Expression::UnaryOp(u) => {
+                let v = self.hcl(&u.expr)?;
+                if v.contains_unknown() {
+                    return Ok(unknown_from("operand is unknown", [&v], span));
+                }
+                match u.operator.value() {
+                    UnaryOperator::Neg => Node::new(Value::Number(-to_number(&v)?), span),
+                    UnaryOperator::Not => Node::new(Value::Bool(!to_bool(&v)?), span),
+                }
+            }
+            Expression::BinaryOp(b) => {
+                let l = self.hcl(&b.lhs_expr)?;
+                let r = self.hcl(&b.rhs_expr)?;
+                return binary(*b.operator.value(), &l, &r, span);
+            }
+            Expression::ForExpr(f) => return self.for_expr(f, span),
+        })
+    }
+
+    fn object(&mut self, o: &hcl_edit::expr::Object, span: Span) -> R {
+        let mut entries: Vec<Entry> = Vec::with_capacity(o.len());
+        for (k, v) in o.iter() {
+            let key_span = self.span_of(k);
+            let key = match k {
+                ObjectKey::Ident(i) => i.as_str().to_owned(),
+                ObjectKey::Expression(e) => {
+                    let kv = self.hcl(e)?;
+                    if kv.contains_unknown() {
+                        return Ok(unknown_from("object key is unknown", [&kv], span));
+                    }
+                    to_text(&kv)?
+                }
+            };
+            let value = self.hcl(v.expr())?;
+            super::value::set_entry(
+                &mut entries,
+                Entry {
+                    key,
+                    key_span,
+                    value,
+                },
+            );
+        }
+        Ok(Node::new(Value::Map(entries), span))
+    }
+
+    fn template(&mut self, t: &hcl_edit::template::Template, span: Span) -> R {
+        use hcl_edit::template::Element;
+        // A template that is one interpolation yields the value itself, not a string.
+        if let Some(Element::Interpolation(i)) = t.as_single_element() {
+            let mut v = self.hcl(&i.expr)?;
+            v.span = span;
+            return Ok(v);
+        }
+        let mut out = String::new();
+        let mut unknowns = Vec::new();
+        self.render(t, &mut out, &mut unknowns, false)?;
+        if unknowns.is_empty() {
+            Ok(Node::string(out, span))
+        } else {
+            Ok(unknown_from("template has unknown parts", &unknowns, span))
+        }
+    }
+
+    /// Renders template elements into `out`; unknown parts are collected, not rendered.
+    fn render(
+        &mut self,
+        t: &hcl_edit::template::Template,
+        out: &mut String,
+        unknowns: &mut Vec<Node>,
+        mut strip_next: bool,
+    ) -> Result<(), EvalError> {
+        use hcl_edit::template::{Directive, Element};
+        if self.depth >= MAX_EVAL_DEPTH {
+            unknowns.push(unknown("template nested too deeply", Vec::new(), self.span));
+            return Ok(());
+        }
+        self.depth += 1;
+        let result = (|| {
+            for el in t.iter() {
+                match el {
+                    Element::Literal(s) => {
+                        let s: &str = s.value();
+                        out.push_str(if strip_next { s.trim_start() } else { s });
+                        strip_next = false;
+                    }
+                    Element::Interpolation(i) => {
+                        if i.strip.strip_start() {
+                            trim_end(out);
+                        }
+                        let v = self.hcl(&i.expr)?;
+                        if v.contains_unknown() {
+                            unknowns.push(v);
+                        } else {
+                            out.push_str(&to_text(&v)?);
+                        }
+                        strip_next = i.strip.strip_end();
+                    }
+                    Element::Directive(d) => match d.as_ref() {
+                        Directive::If(d) => {
+                            if d.if_expr.strip.strip_start() {
+                                trim_end(out);
+                            }
+                            let c = self.hcl(&d.if_expr.cond_expr)?;
+                            if c.contains_unknown() {
+                                unknowns.push(c);
+                            } else if to_bool(&c)? {
+                                self.render(
+                                    &d.if_expr.template,
+                                    out,
+                                    unknowns,
+                                    d.if_expr.strip.strip_end(),
+                                )?;
+                            } else if let Some(e) = &d.else_expr {
+                                self.render(&e.template, out, unknowns, e.strip.strip_end())?;
+                            }
+                            strip_next = d.endif_expr.strip.strip_end();
+                        }
+                        Directive::For(d) => {
+                            let f = &d.for_expr;
+                            if f.strip.strip_start() {
+                                trim_end(out);
+                            }
+                            let coll = self.hcl(&f.collection_expr)?;
+                            if coll.contains_unknown()
+                                && !matches!(coll.value, Value::List(_) | Value::Map(_))
+                            {
+                                unknowns.push(coll);
+                            } else {
+                                let key_var = f.key_var.as_ref().map(|k| k.as_str().to_owned());
+                                let value_var = f.value_var.as_str().to_owned();
+                                for (k, v) in pairs(&coll)? {
+                                    let mark = self.bindings.len();
+                                    if let Some(kv) = &key_var {
+                                        self.bind(kv.clone(), k);
+                                    }
+                                    self.bind(value_var.clone(), v);
+                                    let r = self.render(
+                                        &f.template,
+                                        out,
+                                        unknowns,
+                                        f.strip.strip_end(),
+                                    );
+                                    self.bindings.truncate(mark);
+                                    r?;
+                                }
+                            }
+                            strip_next = d.endfor_expr.strip.strip_end();
+                        }
+                    },
+                }
+            }
+            Ok(())
+        })();
+        self.depth -= 1;
+        result
+    }
+
+    fn for_expr(&mut self, f: &ForExpr, span: Span) -> R {
+        let coll = self.hcl(&f.intro.collection_expr)?;
+        if coll.is_unknown() {
+            return Ok(unknown_from(
+                "for expression over an unknown collection",
+                [&coll],
+                span,
+            ));
+        }
+        let items = pairs(&coll)?;
+        if items.len() > MAX_ELEMENTS {
+            return Ok(unknown(
+                "for expression over too many elements",
+                Vec::new(),
+                span,
+            ));
+        }
+        let key_var = f.intro.key_var.as_ref().map(|k| k.as_str().to_owned());
+        let value_var = f.intro.value_var.as_str().to_owned();
+        let mut list = Vec::new();
+        let mut map: Vec<Entry> = Vec::new();
+        let mut unknowns = Vec::new();
+        for (k, v) in items {
+            let mark = self.bindings.len();
+            if let Some(kv) = &key_var {
+                self.bind(kv.clone(), k);
+            }
+            self.bind(value_var.clone(), v);
+            let r = self.for_element(f, span, &mut list, &mut map, &mut unknowns);
+            self.bindings.truncate(mark);
+            r?;
+        }
+        if !unknowns.is_empty() {
+            return Ok(unknown_from(
+                "for expression has unknown keys or conditions",
+                &unknowns,
+                span,
+            ));
+        }
+        if f.key_expr.is_some() {
+            Ok(Node::new(Value::Map(map), span))
+        } else {
+            Ok(Node::new(Value::List(list), span))
+        }
+    }
+
+    fn for_element(
+        &mut self,
+        f: &ForExpr,
+        span: Span,
+        list: &mut Vec<Node>,
+        map: &mut Vec<Entry>,
+        unknowns: &mut Vec<Node>,
+    ) -> Result<(), EvalError> {
+        if let Some(cond) = &f.cond {
+            let c = self.hcl(&cond.expr)?;
+            if c.contains_unknown() {
+                unknowns.push(c);
+                return Ok(());
+            }
+            if !to_bool(&c)? {
+                return Ok(());
+            }
+        }
+        let value = self.hcl(&f.value_expr)?;
+        let Some(key_expr) = &f.key_expr else {
+            list.push(value);
+            return Ok(());
+        };
+        let k = self.hcl(key_expr)?;
+        if k.contains_unknown() {
+            unknowns.push(k);
+            return Ok(());
+        }
+        let key = to_text(&k)?;
+        match map.iter_mut().find(|e| e.key == key) {
+            Some(e) if f.grouping => {
+                if let Value::List(items) = &mut e.value.value {
+                    items.push(value);
+                }
+            }
+            Some(_) => return err(format!("duplicate key {key:?} in for expression")),
+            None if f.grouping => map.push(entry(
+                key,
+                Node::new(Value::List(vec![value]), span),
+                k.span,
+            )),
+            None => map.push(entry(key, value, k.span)),
+        }
+        Ok(())
+    }
+
+    /// Evaluates a JSON-syntax value; strings are templates where the syntax says so.
+    fn json(&mut self, node: &Node, templates: bool) -> R {
+        if self.depth >= MAX_EVAL_DEPTH {
+            return Ok(unknown(
+                "expression nested too deeply",
+                Vec::new(),
+                node.span,
+            ));
+        }
+        self.depth += 1;
+        let out = (|| {
+            Ok(match &node.value {
+                Value::String(s) if templates && (s.contains("${") || s.contains("%{")) => {
+                    match hcl_edit::parser::parse_template(s) {
+                        Ok(t) => {
+                            let (file, sp) = (self.file, self.span);
+                            self.span = node.span;
+                            let v = self.template(&t, node.span);
+                            self.file = file;
+                            self.span = sp;
+                            respanned(v?, node.span)
+                        }
+                        Err(e) => return err(format!("invalid template: {}", e.message())),
+                    }
+                }
+                Value::List(items) => {
+                    let mut out = Vec::with_capacity(items.len());
+                    for i in items {
+                        out.push(self.json(i, templates)?);
+                    }
+                    Node::new(Value::List(out), node.span)
+                }
+                Value::Map(entries) => {
+                    let mut out = Vec::with_capacity(entries.len());
+                    for e in entries {
+                        out.push(Entry {
+                            key: e.key.clone(),
+                            key_span: e.key_span,
+                            value: self.json(&e.value, templates)?,
+                        });
+                    }
+                    Node::new(Value::Map(out), node.span)
+                }
+                _ => node.clone(),
+            })
+        })();
+        self.depth -= 1;
+        out
+    }
+}
+
+fn trim_end(out: &mut String) {
+    let len = out.trim_end().len();
+    out.truncate(len);
+}
+
+/// The (key, value) pairs a `for` iterates: list index and element, or map key (sorted)
+/// and value.
+pub fn pairs(coll: &Node) -> Result<Vec<(Node, Node)>, EvalError> {
+    match &coll.value {
+        Value::List(items) => Ok(items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                #[allow(clippy::cast_precision_loss)]
+                let k = Node::new(Value::Number(i as f64), v.span);
+                (k, v.clone())
+            })
+            .collect()),
+        Value::Map(entries) => Ok(sorted_entries(entries)
+            .into_iter()
+            .map(|e| (Node::string(e.key.clone(), e.key_span), e.value.clone()))
+            .collect()),
+        Value::Null => err("cannot iterate over a null value"),
+        _ => err("cannot iterate over a primitive value"),
+    }
+}
+
+/// Applies a binary operator, three-valued.
+pub fn binary(op: BinaryOperator, l: &Node, r: &Node, span: Span) -> R {
+    use BinaryOperator as B;
+    let lu = l.contains_unknown();
+    let ru = r.contains_unknown();
+    match op {
+        B::And | B::Or => {
+            let want = op == B::Or;
+            // Kleene logic: `false && x` and `true || x` are known whatever x is.
+            let lb = if lu { None } else { Some(to_bool(l)?) };
+            let rb = if ru { None } else { Some(to_bool(r)?) };
+            if lb == Some(want) || rb == Some(want) {
+                return Ok(Node::new(Value::Bool(want), span));
+            }
+            if lb.is_none() || rb.is_none() {
+                return Ok(unknown_from("operand is unknown", [l, r], span));
+            }
+            Ok(Node::new(Value::Bool(!want), span))
+        }
+        B::Eq | B::NotEq => match value_eq(l, r) {
+            Some(eq) => Ok(Node::new(Value::Bool(eq == (op == B::Eq)), span)),
+            None => Ok(unknown_from("operand is unknown", [l, r], span)),
+        },
+        _ => {
+            if lu || ru {
+                return Ok(unknown_from("operand is unknown", [l, r], span));
+            }
+            let (a, b) = (to_number(l)?, to_number(r)?);
+            let v = match op {
+                B::Plus => Value::Number(a + b),
+                B::Minus => Value::Number(a - b),
+                B::Mul => Value::Number(a * b),
+                B::Div if b == 0.0 => return err("division by zero"),
+                B::Div => Value::Number(a / b),
+                B::Mod if b == 0.0 => return err("modulo by zero"),
+                B::Mod => Value::Number(a % b),
+                B::Less => Value::Bool(a < b),
+                B::LessEq => Value::Bool(a <= b),
+                B::Greater => Value::Bool(a > b),
+                B::GreaterEq => Value::Bool(a >= b),
+                _ => return err("unsupported operator"),
+            };
+            if let Value::Number(n) = v
+                && !n.is_finite()
+            {
+                return err("arithmetic overflow");
+            }
+            Ok(Node::new(v, span))
+        }
+    }
+}
+
+/// All references inside a value, for tests and callers that relate resources.
+pub fn refs_of(node: &Node) -> Vec<String> {
+    let mut out = Vec::new();
+    collect_refs(node, &mut out);
+    out
+}

@@ -1,0 +1,215 @@
+//! Terraform: files grouped into module directories, evaluated with variables, locals,
+//! `count` / `for_each`, `dynamic` blocks and local module calls, into `Resource`s.
+//!
+//! Body shape: a resource's body is a map of its attributes (evaluated, three-valued:
+//! what cannot be known statically is `Unknown`, with the addresses it refers to in
+//! `refs`) and its nested blocks, each block type one entry holding a list of maps (one
+//! per occurrence; `_labels` when the block has labels; `_dynamic_unknown: true` when a
+//! `dynamic` block's collection is unknown). Every span in a body lies in the resource's
+//! own file: values reached through `var.`/`local.`/`each.` point at the expression that
+//! refers to them.
+
+mod blocks;
+mod context;
+mod eval;
+mod func_coll;
+mod func_enc;
+mod functions;
+mod load;
+mod modules;
+pub mod plan;
+mod traversal;
+mod value;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use self::load::{Dir, load_vars};
+use self::modules::{Out, World, cli_value, is_local, literal_source, normalize, root_vars};
+pub use self::plan::{is_plan_json, plan_resources};
+use crate::error::{FileError, Notice};
+use crate::model::Resource;
+use crate::source::{FileId, SourceText};
+
+#[derive(Clone, Debug, Default)]
+pub struct TerraformOptions {
+    /// `--var-file` paths, already read by the caller: applied to every root module, in order.
+    pub var_files: Vec<Arc<SourceText>>,
+    /// `--var name=value`, raw strings as Terraform takes them (value parsed as HCL
+    /// expression if it parses, else string).
+    pub vars: Vec<(String, String)>,
+}
+
+#[derive(Debug, Default)]
+pub struct TerraformOutput {
+    pub resources: Vec<Resource>,
+    pub errors: Vec<FileError>,
+    pub notices: Vec<Notice>,
+}
+
+/// Stack for evaluation threads: expressions, locals and module calls recurse.
+const STACK_SIZE: usize = 64 << 20;
+
+/// Builds the resources of every Terraform file of the scan (`.tf`, `.tf.json`,
+/// `.tfvars`, `.tfvars.json`, any directories).
+pub fn build(files: &[Arc<SourceText>], opts: &TerraformOptions) -> TerraformOutput {
+    match rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_SIZE)
+        .build()
+    {
+        Ok(pool) => pool.install(|| build_in_pool(files, opts)),
+        Err(_) => build_in_pool(files, opts),
+    }
+}
+
+fn dir_display(src: &SourceText) -> String {
+    match src.display_path.rsplit_once('/') {
+        Some((d, _)) if !d.is_empty() => d.to_owned(),
+        _ => ".".to_owned(),
+    }
+}
+
+fn build_in_pool(files: &[Arc<SourceText>], opts: &TerraformOptions) -> TerraformOutput {
+    let mut names: HashMap<FileId, String> = HashMap::new();
+    for f in files.iter().chain(&opts.var_files) {
+        names.insert(f.id, f.display_path.clone());
+    }
+    let names = Arc::new(names);
+
+    // Group by directory, in a stable order.
+    let mut groups: Vec<(PathBuf, String, Vec<Arc<SourceText>>)> = Vec::new();
+    let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
+    for f in files {
+        let path = normalize(f.path.parent().unwrap_or(std::path::Path::new(".")));
+        let i = *by_path.entry(path.clone()).or_insert_with(|| {
+            groups.push((path, dir_display(f), Vec::new()));
+            groups.len() - 1
+        });
+        groups[i].2.push(f.clone());
+    }
+    groups.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+
+    let dirs: Vec<Dir> = groups
+        .into_par_iter()
+        .map(|(path, display, files)| Dir::load(path, display, &files))
+        .collect();
+    let index: HashMap<PathBuf, usize> = dirs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.path.clone(), i))
+        .collect();
+
+    let mut out = TerraformOutput::default();
+    for d in &dirs {
+        out.errors.extend(d.errors.iter().cloned());
+    }
+    let mut var_files = Vec::new();
+    for f in &opts.var_files {
+        match load_vars(f) {
+            Ok(attrs) => var_files.push(attrs),
+            Err(e) => out.errors.push(e),
+        }
+    }
+    let cli: Vec<_> = opts
+        .vars
+        .iter()
+        .map(|(k, v)| (k.clone(), cli_value(v)))
+        .collect();
+
+    let world = World {
+        dirs: &dirs,
+        index: &index,
+        files: names.clone(),
+    };
+    let roots = roots(&dirs, &index);
+    let results: Vec<Out> = roots
+        .into_par_iter()
+        .map(|r| {
+            let mut o = Out::default();
+            let vars = root_vars(&dirs[r], &var_files, &cli);
+            world.run(
+                r,
+                String::new(),
+                vars,
+                ".".to_owned(),
+                &mut Vec::new(),
+                &mut o,
+            );
+            o
+        })
+        .collect();
+    for mut o in results {
+        out.resources.append(&mut o.resources);
+        out.errors.append(&mut o.errors);
+        out.notices.append(&mut o.notices);
+    }
+
+    let path_of = |id: FileId| names.get(&id).cloned().unwrap_or_default();
+    out.resources
+        .sort_by_cached_key(|r| (path_of(r.span.file), r.span.start));
+    out.errors.sort();
+    out.errors.dedup();
+    out.notices.sort();
+    out.notices.dedup();
+    out
+}
+
+/// Edges of the local-module call graph: caller directory → called directories.
+fn calls(dirs: &[Dir], index: &HashMap<PathBuf, usize>) -> Vec<Vec<usize>> {
+    dirs.iter()
+        .map(|d| {
+            let mut to: Vec<usize> = d
+                .blocks
+                .iter()
+                .filter(|b| b.ident == "module")
+                .filter_map(literal_source)
+                .filter(|s| is_local(s))
+                .filter_map(|s| index.get(&normalize(&d.path.join(s))).copied())
+                .collect();
+            to.sort_unstable();
+            to.dedup();
+            to
+        })
+        .collect()
+}
+
+/// Directories evaluated on their own: those no other directory calls, plus one entry
+/// point into any group only reachable through a cycle.
+fn roots(dirs: &[Dir], index: &HashMap<PathBuf, usize>) -> Vec<usize> {
+    let edges = calls(dirs, index);
+    let mut called = vec![false; dirs.len()];
+    for (from, to) in edges.iter().enumerate() {
+        for &t in to {
+            if t != from {
+                called[t] = true;
+            }
+        }
+    }
+    let mut roots: Vec<usize> = (0..dirs.len()).filter(|&i| !called[i]).collect();
+    let mut reached: HashSet<usize> = HashSet::new();
+    let mut visit = |start: usize, reached: &mut HashSet<usize>| {
+        let mut stack = vec![start];
+        while let Some(n) = stack.pop() {
+            if reached.insert(n) {
+                stack.extend(edges[n].iter().copied());
+            }
+        }
+    };
+    for &r in &roots {
+        visit(r, &mut reached);
+    }
+    for i in 0..dirs.len() {
+        if !reached.contains(&i) {
+            roots.push(i);
+            visit(i, &mut reached);
+        }
+    }
+    roots.sort_unstable();
+    roots
+}

@@ -1,0 +1,1 @@
+//! Tests of the whole Terraform stage over strings and fixture directories.

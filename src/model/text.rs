@@ -1,0 +1,47 @@
+//! Any scanned file as one `text_file` resource whose body is its whole text, for rules
+//! that match regular expressions (secrets, private keys).
+
+use std::sync::Arc;
+
+use crate::model::{Family, Resource};
+use crate::parse::node::Node;
+use crate::source::{SourceText, Span};
+
+/// One `text_file` resource: body is a String node of the whole text (span = whole file),
+/// header is the first line.
+pub fn text_resource(src: &SourceText) -> Resource {
+    let whole = Span::new(src.id, 0, src.text.len());
+    Resource {
+        kind: "text_file".to_string(),
+        family: Family::Text,
+        address: src.display_path.clone(),
+        span: whole,
+        header: src.first_line(whole),
+        body: Node::string(&*src.text, whole),
+        group: Arc::from(format!("file:{}", src.display_path)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    #[test]
+    fn whole_file() {
+        let src = SourceText::new(
+            FileId(5),
+            ".env".into(),
+            ".env".into(),
+            Arc::from("A=1\nB=2\n"),
+        );
+        let r = text_resource(&src);
+        assert_eq!((r.kind.as_str(), r.address.as_str()), ("text_file", ".env"));
+        assert_eq!(r.family, Family::Text);
+        assert_eq!(r.body.as_str(), Some("A=1\nB=2\n"));
+        assert_eq!(r.span.range(), 0..8);
+        assert_eq!(r.header.range(), 0..3);
+        let empty = SourceText::new(FileId(5), "e".into(), "e".into(), Arc::from(""));
+        assert_eq!(text_resource(&empty).header.range(), 0..0);
+    }
+}

@@ -1,0 +1,368 @@
+//! Reads rule packs (the embedded ones and `--rules DIR`), validates every field and
+//! reports every problem with file, line and column before anything is scanned.
+
+use std::collections::BTreeMap;
+use std::path::{Path as FsPath, PathBuf};
+use std::sync::Arc;
+
+use regex::Regex;
+
+use super::compile::{Problems, compile};
+use super::{Rule, RuleMeta, Severity};
+use crate::controls::Catalogue;
+use crate::error::Problem;
+use crate::parse::node::{Node, Value};
+use crate::parse::yaml::parse_yaml;
+use crate::source::{FileId, SourceText};
+
+/// One pack's text and where it came from.
+pub struct PackSource {
+    /// Shown in errors: `rules/terraform/aws/s3.yaml` or the user's path.
+    pub path: PathBuf,
+    /// `terraform/aws/s3`: the pack name, which fixtures mirror.
+    pub pack: String,
+    pub text: String,
+}
+
+include!(concat!(env!("OUT_DIR"), "/embedded_packs.rs"));
+
+/// The packs compiled into the binary.
+pub fn embedded() -> Vec<PackSource> {
+    EMBEDDED_PACKS
+        .iter()
+        .map(|(rel, text)| PackSource {
+            path: PathBuf::from("rules").join(rel),
+            pack: rel.trim_end_matches(".yaml").to_owned(),
+            text: (*text).to_owned(),
+        })
+        .collect()
+}
+
+/// Packs from a user's directory (every `.yaml`/`.yml` below it).
+pub fn from_dir(dir: &FsPath) -> Result<Vec<PackSource>, Problem> {
+    let problem = |message: String| Problem {
+        file: dir.to_path_buf(),
+        line: 1,
+        column: 1,
+        message,
+    };
+    if !dir.is_dir() {
+        return Err(problem("--rules expects a directory of rule packs".into()));
+    }
+    let mut packs = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| problem(e.to_string()))?;
+        let path = entry.path();
+        let is_yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+        if !entry.file_type().is_file() || !is_yaml {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| Problem {
+            file: path.to_path_buf(),
+            line: 1,
+            column: 1,
+            message: format!("cannot read rule pack: {e}"),
+        })?;
+        let rel = path.strip_prefix(dir).unwrap_or(path);
+        let pack = rel.with_extension("").to_string_lossy().replace('\\', "/");
+        packs.push(PackSource {
+            path: path.to_path_buf(),
+            pack,
+            text,
+        });
+    }
+    Ok(packs)
+}
+
+const RULE_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "title",
+    "severity",
+    "controls",
+    "resources",
+    "when",
+    "check",
+    "message",
+    "remediation",
+    "description",
+    "rationale",
+    "references",
+];
+const REQUIRED: &[&str] = &[
+    "id",
+    "name",
+    "title",
+    "severity",
+    "controls",
+    "resources",
+    "check",
+    "message",
+    "remediation",
+];
+
+/// Loads and compiles every pack; all problems are returned together.
+pub fn load(packs: &[PackSource], catalogue: &Catalogue) -> Result<Vec<Rule>, Vec<Problem>> {
+    let id_re = Regex::new(r"^[A-Z0-9]+(-[A-Z0-9]+)*-\d{3}$").expect("static regex");
+    let name_re = Regex::new(r"^[a-z0-9]+(-[a-z0-9]+)*$").expect("static regex");
+    let mut rules = Vec::new();
+    let mut problems = Vec::new();
+    let mut seen: BTreeMap<String, (PathBuf, usize)> = BTreeMap::new();
+    for pack in packs {
+        let src = SourceText::new(
+            FileId(0),
+            pack.path.display().to_string(),
+            pack.path.clone(),
+            Arc::from(pack.text.as_str()),
+        );
+        let mut p = Problems::new(&src);
+        let docs = match parse_yaml(&src) {
+            Ok(d) => d,
+            Err(e) => {
+                let pos = e.span.map(|s| src.position(s.start as usize));
+                problems.push(Problem {
+                    file: pack.path.clone(),
+                    line: pos.map_or(1, |p| p.line),
+                    column: pos.map_or(1, |p| p.column),
+                    message: format!("not valid YAML: {}", e.message),
+                });
+                continue;
+            }
+        };
+        let platform = platform_of(&pack.pack);
+        for doc in &docs {
+            let Some(list) = pack_rules(doc, &mut p) else {
+                continue;
+            };
+            for node in list {
+                if let Some(rule) =
+                    rule_of(node, pack, &platform, catalogue, &id_re, &name_re, &mut p)
+                {
+                    let line = rule.meta.line;
+                    if let Some((file, first)) = seen.get(&rule.meta.id) {
+                        p.at(
+                            node.get("id").map_or(node.span, |n| n.span),
+                            format!(
+                                "duplicate rule id `{}` (first defined at {}:{first})",
+                                rule.meta.id,
+                                file.display()
+                            ),
+                        );
+                        continue;
+                    }
+                    seen.insert(rule.meta.id.clone(), (pack.path.clone(), line));
+                    rules.push(rule);
+                }
+            }
+        }
+        problems.extend(p.list);
+    }
+    if problems.is_empty() {
+        Ok(rules)
+    } else {
+        Err(problems)
+    }
+}
+
+/// A pack is a mapping with a `rules` list.
+fn pack_rules<'n>(doc: &'n Node, p: &mut Problems<'_>) -> Option<&'n [Node]> {
+    for e in doc.entries() {
+        if e.key != "rules" {
+            p.at(
+                e.key_span,
+                format!("unknown key `{}` in a rule pack (expected `rules`)", e.key),
+            );
+        }
+    }
+    match doc.get("rules") {
+        Some(list) if matches!(list.value, Value::List(_)) => Some(list.items()),
+        Some(other) => {
+            p.at(other.span, "`rules` must be a list of rules");
+            None
+        }
+        None => {
+            p.at(doc.span, "a rule pack is a mapping with a `rules:` list");
+            None
+        }
+    }
+}
+
+/// `terraform/aws/s3` → `terraform-aws`; `kubernetes/pod` → `kubernetes`.
+fn platform_of(pack: &str) -> String {
+    let parts: Vec<&str> = pack.split('/').collect();
+    match parts.as_slice() {
+        ["terraform", provider, _, ..] => format!("terraform-{provider}"),
+        [first, ..] => (*first).to_owned(),
+        [] => String::new(),
+    }
+}
+
+fn rule_of(
+    node: &Node,
+    pack: &PackSource,
+    platform: &str,
+    catalogue: &Catalogue,
+    id_re: &Regex,
+    name_re: &Regex,
+    p: &mut Problems<'_>,
+) -> Option<Rule> {
+    if !matches!(node.value, Value::Map(_)) {
+        p.at(node.span, "each rule must be a mapping");
+        return None;
+    }
+    let before = p.list.len();
+    for e in node.entries() {
+        if !RULE_KEYS.contains(&e.key.as_str()) {
+            p.at(
+                e.key_span,
+                format!(
+                    "unknown key `{}` in rule (known: {})",
+                    e.key,
+                    RULE_KEYS.join(", ")
+                ),
+            );
+        }
+    }
+    for key in REQUIRED {
+        if node.get(key).is_none() {
+            p.at(node.span, format!("rule is missing required key `{key}`"));
+        }
+    }
+    let text = |key: &str, p: &mut Problems<'_>| -> String {
+        match node.get(key) {
+            Some(n) => match n.as_str() {
+                Some(s) if !s.trim().is_empty() => s.trim().to_owned(),
+                _ => {
+                    p.at(n.span, format!("`{key}` must be a non-empty string"));
+                    String::new()
+                }
+            },
+            None => String::new(),
+        }
+    };
+    let id = text("id", p);
+    if !id.is_empty() && !id_re.is_match(&id) {
+        p.at(
+            node.get("id").map_or(node.span, |n| n.span),
+            format!("rule id `{id}` must look like AWS-S3-001 (upper-case words, then 3 digits)"),
+        );
+    }
+    let name = text("name", p);
+    if !name.is_empty() && !name_re.is_match(&name) {
+        p.at(
+            node.get("name").map_or(node.span, |n| n.span),
+            format!("rule name `{name}` must be kebab-case"),
+        );
+    }
+    let severity_text = text("severity", p);
+    let severity = Severity::parse(&severity_text);
+    if severity.is_none() && !severity_text.is_empty() {
+        p.at(
+            node.get("severity").map_or(node.span, |n| n.span),
+            format!("unknown severity `{severity_text}` (critical, high, medium, low, info)"),
+        );
+    }
+    let controls = controls_of(node.get("controls"), catalogue, p);
+    let resources = string_list(node.get("resources"), "resources", p);
+    let references = string_list(node.get("references"), "references", p);
+    let when = node.get("when").and_then(|n| compile(n, p));
+    let check = node.get("check").and_then(|n| compile(n, p));
+    let meta = RuleMeta {
+        id,
+        name,
+        title: text("title", p),
+        severity: severity.unwrap_or(Severity::Info),
+        controls,
+        resources,
+        message: text("message", p),
+        remediation: text("remediation", p),
+        description: text("description", p),
+        rationale: text("rationale", p),
+        references,
+        pack: pack.pack.clone(),
+        platform: platform.to_owned(),
+        source: pack.path.clone(),
+        line: p.src.position(node.span.start as usize).line,
+    };
+    if p.list.len() > before {
+        return None;
+    }
+    Some(Rule {
+        meta: Arc::new(meta),
+        when,
+        check: check?,
+    })
+}
+
+fn string_list(node: Option<&Node>, key: &str, p: &mut Problems<'_>) -> Vec<String> {
+    let Some(node) = node else {
+        return Vec::new();
+    };
+    if !matches!(node.value, Value::List(_)) {
+        p.at(node.span, format!("`{key}` must be a list of strings"));
+        return Vec::new();
+    }
+    node.items()
+        .iter()
+        .filter_map(|n| {
+            let s = n.as_str();
+            if s.is_none() {
+                p.at(n.span, format!("`{key}` entries must be strings"));
+            }
+            s.map(str::to_owned)
+        })
+        .collect()
+}
+
+fn controls_of(node: Option<&Node>, catalogue: &Catalogue, p: &mut Problems<'_>) -> Vec<String> {
+    let Some(node) = node else {
+        return Vec::new();
+    };
+    if node.items().is_empty() {
+        p.at(
+            node.span,
+            "`controls` must be a non-empty list of quoted control IDs like \"8.24\"",
+        );
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for item in node.items() {
+        match &item.value {
+            Value::String(id) => {
+                if catalogue.get(id).is_none() {
+                    p.at(
+                        item.span,
+                        format!("unknown ISO/IEC 27002:2022 control `{id}`"),
+                    );
+                }
+                out.push(id.clone());
+            }
+            Value::Number(_) => {
+                let written = &p.src.text[item.span.range()];
+                p.at(
+                    item.span,
+                    format!(
+                        "control {written} is a number in YAML (8.20 would read as 8.2): quote it as \"{written}\""
+                    ),
+                );
+            }
+            _ => p.at(
+                item.span,
+                "control IDs must be quoted strings like \"8.24\"",
+            ),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::platform_of;
+
+    #[test]
+    fn platform_follows_pack_path() {
+        assert_eq!(platform_of("terraform/aws/s3"), "terraform-aws");
+        assert_eq!(platform_of("kubernetes/pod"), "kubernetes");
+        assert_eq!(platform_of("github-actions/workflow"), "github-actions");
+    }
+}

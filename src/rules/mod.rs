@@ -1,0 +1,144 @@
+//! Rule packs: YAML data (embedded at build time, plus `--rules DIR`), validated and
+//! compiled once into a `RuleSet` indexed by resource kind.
+
+pub mod compile;
+pub mod index;
+pub mod load;
+pub mod native;
+pub mod path;
+pub mod predicate;
+pub mod truth;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::model::Resource;
+use predicate::Predicate;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// Everything about a rule except its check: what reports and docs need.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub id: String,
+    pub name: String,
+    pub title: String,
+    pub severity: Severity,
+    /// ISO/IEC 27002:2022 control IDs, primary first.
+    pub controls: Vec<String>,
+    pub resources: Vec<String>,
+    pub message: String,
+    pub remediation: String,
+    pub description: String,
+    pub rationale: String,
+    pub references: Vec<String>,
+    /// Pack path without extension, e.g. `terraform/aws/s3`; fixtures mirror it.
+    pub pack: String,
+    /// `terraform-aws`, `kubernetes`, … (the control catalogue's platform keys).
+    pub platform: String,
+    /// Where the rule is written, for errors and `isolint rule`.
+    pub source: PathBuf,
+    pub line: usize,
+}
+
+#[derive(Debug)]
+pub struct Rule {
+    pub meta: Arc<RuleMeta>,
+    /// Applies only where this holds (a false or unknown precondition: no finding).
+    pub when: Option<Predicate>,
+    pub check: Predicate,
+}
+
+/// All rules, compiled, with an index from resource kind to rules.
+#[derive(Debug, Default)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    by_kind: BTreeMap<String, Vec<usize>>,
+}
+
+/// The kind selector that matches every Kubernetes workload (anything with a pod spec).
+pub const WORKLOAD: &str = "workload";
+
+impl RuleSet {
+    pub fn new(mut rules: Vec<Rule>) -> Self {
+        rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
+        let mut by_kind: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, r) in rules.iter().enumerate() {
+            for kind in &r.meta.resources {
+                by_kind.entry(kind.clone()).or_default().push(i);
+            }
+        }
+        RuleSet { rules, by_kind }
+    }
+
+    /// Rules that apply to a resource of this kind, in id order.
+    pub fn for_resource<'a>(&'a self, resource: &Resource) -> impl Iterator<Item = &'a Rule> {
+        let direct = self
+            .by_kind
+            .get(&resource.kind)
+            .map_or(&[][..], Vec::as_slice);
+        let workload = if resource.body.get("pod").is_some()
+            && resource.family == crate::model::Family::Kubernetes
+        {
+            self.by_kind.get(WORKLOAD).map_or(&[][..], Vec::as_slice)
+        } else {
+            &[]
+        };
+        let mut ids: Vec<usize> = direct.iter().chain(workload).copied().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.into_iter().map(move |i| &self.rules[i])
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules
+            .iter()
+            .find(|r| r.meta.id.eq_ignore_ascii_case(id))
+    }
+
+    /// Keeps only the rules `keep` accepts (config select/ignore).
+    #[must_use]
+    pub fn filtered(self, keep: impl Fn(&RuleMeta) -> bool) -> RuleSet {
+        RuleSet::new(self.rules.into_iter().filter(|r| keep(&r.meta)).collect())
+    }
+
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+}

@@ -1,0 +1,310 @@
+//! Source files as the rest of the pipeline sees them: an id, a display path, the text and
+//! a line index. Spans are byte ranges tagged with their file; they become 1-based
+//! lines and columns only when a report is written.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Index of a file in the scan's [`SourceMap`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct FileId(pub u32);
+
+/// A byte range in one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(file: FileId, start: usize, end: usize) -> Self {
+        let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Span {
+            file,
+            start: clamp(start),
+            end: clamp(end.max(start)),
+        }
+    }
+
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    pub fn len(self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+
+    /// The smallest span covering both (same file assumed).
+    #[must_use]
+    pub fn join(self, other: Span) -> Span {
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+/// A 1-based line and column (column counted in Unicode scalar values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// The text of one file with its line index.
+#[derive(Debug)]
+pub struct SourceText {
+    pub id: FileId,
+    /// Path relative to the working directory, `/`-separated.
+    pub display_path: String,
+    /// Path as found on disk.
+    pub path: PathBuf,
+    pub text: Arc<str>,
+    line_starts: Vec<usize>,
+}
+
+impl SourceText {
+    pub fn new(id: FileId, display_path: String, path: PathBuf, text: Arc<str>) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        SourceText {
+            id,
+            display_path,
+            path,
+            text,
+            line_starts,
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Byte offset of the start of a 1-based line.
+    pub fn line_start(&self, line: usize) -> usize {
+        let idx = line.saturating_sub(1).min(self.line_starts.len() - 1);
+        self.line_starts[idx]
+    }
+
+    /// The text of a 1-based line, without its line break.
+    pub fn line_text(&self, line: usize) -> &str {
+        let start = self.line_start(line);
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    /// 1-based line and column of a byte offset (clamped to the text).
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        let line_idx = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line_idx];
+        let mut column_bytes = offset - start;
+        while !self.text.is_char_boundary(start + column_bytes) {
+            column_bytes -= 1;
+        }
+        let column = self.text[start..start + column_bytes].chars().count() + 1;
+        Position {
+            line: line_idx + 1,
+            column,
+        }
+    }
+
+    /// Byte offset of a 1-based line and a 0-based column counted in characters,
+    /// as YAML parsers report them.
+    pub fn offset_of_char_column(&self, line: usize, column0: usize) -> usize {
+        let start = self.line_start(line);
+        let rest = &self.text[start..];
+        rest.char_indices()
+            .nth(column0)
+            .map_or(self.text.len(), |(i, _)| start + i)
+    }
+
+    /// The span of the first line of `span` (used to point at a block header).
+    pub fn first_line(&self, span: Span) -> Span {
+        let start = span.start as usize;
+        let end = self.text[start.min(self.text.len())..]
+            .find('\n')
+            .map_or(self.text.len(), |i| start + i);
+        let end = end.min(span.end as usize).max(start);
+        Span::new(span.file, start, end)
+    }
+}
+
+/// Every file read in one scan, indexed by [`FileId`].
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    files: Vec<Arc<SourceText>>,
+}
+
+impl SourceMap {
+    pub fn new(files: Vec<Arc<SourceText>>) -> Self {
+        SourceMap { files }
+    }
+
+    pub fn get(&self, id: FileId) -> Option<&Arc<SourceText>> {
+        self.files.get(id.0 as usize)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<SourceText>> {
+        self.files.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src(text: &str) -> SourceText {
+        SourceText::new(FileId(0), "a".into(), "a".into(), Arc::from(text))
+    }
+
+    #[test]
+    fn positions_are_one_based_and_count_chars() {
+        let s = src("ab\nçd\n");
+        assert_eq!(s.position(0), Position { line: 1, column: 1 });
+        assert_eq!(s.position(3), Position { line: 2, column: 1 });
+        // 'ç' is two bytes; 'd' is the second character.
+        assert_eq!(s.position(5), Position { line: 2, column: 2 });
+        assert_eq!(s.line_text(2), "çd");
+    }
+
+    #[test]
+    fn char_columns_map_to_bytes() {
+        let s = src("x\nçé: 1\n");
+        assert_eq!(s.offset_of_char_column(2, 2), 6);
+    }
+}
+
+/// Files larger than this are reported, not read (a 200 MB generated file would
+/// otherwise dominate a scan).
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Why a file was not turned into a `SourceText`.
+#[derive(Debug)]
+pub enum ReadFailure {
+    /// Not text (NUL bytes, or not UTF-8/UTF-16): silently skipped for plain text
+    /// files, an error for files that should have been configuration.
+    NotText(String),
+    Error(crate::error::FileErrorKind, String),
+}
+
+/// Reads a file: the one place in isolint that does (size cap, binary detection,
+/// UTF-8 or UTF-16 with BOM).
+pub fn read_text(path: &std::path::Path) -> Result<Arc<str>, ReadFailure> {
+    use crate::error::FileErrorKind;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| ReadFailure::Error(FileErrorKind::Read, io_message(&e)))?;
+    if meta.is_dir() {
+        return Err(ReadFailure::Error(
+            FileErrorKind::Read,
+            "is a directory, not a file".into(),
+        ));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(ReadFailure::Error(
+            FileErrorKind::TooLarge,
+            format!(
+                "file is {} MiB, over the {} MiB limit; skipped",
+                meta.len() / (1024 * 1024),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    let bytes =
+        std::fs::read(path).map_err(|e| ReadFailure::Error(FileErrorKind::Read, io_message(&e)))?;
+    decode(bytes)
+}
+
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "cannot read: permission denied".into(),
+        std::io::ErrorKind::NotFound => "cannot read: not found (broken symbolic link?)".into(),
+        _ => format!("cannot read: {e}"),
+    }
+}
+
+/// UTF-8 (BOM stripped) or UTF-16 with a BOM; anything with NUL bytes otherwise is binary.
+pub fn decode(bytes: Vec<u8>) -> Result<Arc<str>, ReadFailure> {
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return std::str::from_utf8(rest)
+            .map(Arc::from)
+            .map_err(|e| ReadFailure::NotText(format!("not valid UTF-8: {e}")));
+    }
+    let utf16 = |le: bool| {
+        let units: Vec<u16> = bytes[2..]
+            .chunks_exact(2)
+            .map(|c| {
+                if le {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
+            .collect();
+        String::from_utf16(&units)
+            .map(Arc::from)
+            .map_err(|_| ReadFailure::NotText("not valid UTF-16".into()))
+    };
+    if bytes.starts_with(&[0xFF, 0xFE]) {
+        return utf16(true);
+    }
+    if bytes.starts_with(&[0xFE, 0xFF]) {
+        return utf16(false);
+    }
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return Err(ReadFailure::NotText(
+            "binary file (contains NUL bytes)".into(),
+        ));
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => Ok(Arc::from(s)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            Err(ReadFailure::NotText(format!(
+                "not valid UTF-8 (invalid byte at offset {at})"
+            )))
+        }
+    }
+}
+
+#[cfg(test)]
+mod read_tests {
+    use super::*;
+
+    #[test]
+    fn decodes_utf8_bom_and_utf16() {
+        assert_eq!(&*decode(b"\xEF\xBB\xBFa: 1".to_vec()).unwrap(), "a: 1");
+        let mut le = vec![0xFF, 0xFE];
+        le.extend("a: é".encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(&*decode(le).unwrap(), "a: é");
+        assert!(matches!(
+            decode(b"\x00\x01ELF".to_vec()),
+            Err(ReadFailure::NotText(_))
+        ));
+        assert!(matches!(
+            decode(b"a\xFFb".to_vec()),
+            Err(ReadFailure::NotText(_))
+        ));
+    }
+}
