@@ -3,6 +3,8 @@
 //! one with `native: <name>`; its metadata stays in YAML.
 
 mod aws;
+mod aws_iam;
+mod cloud;
 mod docker;
 mod gha;
 mod kubernetes;
@@ -17,24 +19,22 @@ pub type NativeFn = fn(&Node, &EvalCx<'_>, Option<&Node>) -> Outcome;
 
 /// Every native check by name.
 pub fn lookup(name: &str) -> Option<NativeFn> {
+    all().find(|(n, _)| *n == name).map(|(_, f)| *f)
+}
+
+fn all() -> impl Iterator<Item = &'static (&'static str, NativeFn)> {
     aws::NATIVES
         .iter()
+        .chain(aws_iam::NATIVES)
+        .chain(cloud::NATIVES)
         .chain(docker::NATIVES)
         .chain(gha::NATIVES)
         .chain(kubernetes::NATIVES)
-        .find(|(n, _)| *n == name)
-        .map(|(_, f)| *f)
 }
 
 /// Names of all native checks, for error messages.
 pub fn names() -> Vec<&'static str> {
-    let mut v: Vec<&str> = aws::NATIVES
-        .iter()
-        .chain(docker::NATIVES)
-        .chain(gha::NATIVES)
-        .chain(kubernetes::NATIVES)
-        .map(|(n, _)| *n)
-        .collect();
+    let mut v: Vec<&str> = all().map(|(n, _)| *n).collect();
     v.sort_unstable();
     v
 }
