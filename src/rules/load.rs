@@ -135,22 +135,26 @@ pub fn load(packs: &[PackSource], catalogue: &Catalogue) -> Result<Vec<Rule>, Ve
                 continue;
             };
             for node in list {
-                if let Some(rule) =
-                    rule_of(node, pack, &platform, catalogue, &id_re, &name_re, &mut p)
+                // Duplicates are found even among rules with other problems.
+                if let Some(id_node) = node.get("id")
+                    && let Some(id) = id_node.as_str()
                 {
-                    let line = rule.meta.line;
-                    if let Some((file, first)) = seen.get(&rule.meta.id) {
+                    let line = src.position(node.span.start as usize).line;
+                    if let Some((file, first)) = seen.get(id) {
                         p.at(
-                            node.get("id").map_or(node.span, |n| n.span),
+                            id_node.span,
                             format!(
-                                "duplicate rule id `{}` (first defined at {}:{first})",
-                                rule.meta.id,
+                                "duplicate rule id `{id}` (first defined at {}:{first})",
                                 file.display()
                             ),
                         );
                         continue;
                     }
-                    seen.insert(rule.meta.id.clone(), (pack.path.clone(), line));
+                    seen.insert(id.to_owned(), (pack.path.clone(), line));
+                }
+                if let Some(rule) =
+                    rule_of(node, pack, &platform, catalogue, &id_re, &name_re, &mut p)
+                {
                     rules.push(rule);
                 }
             }

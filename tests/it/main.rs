@@ -1,4 +1,5 @@
 //! One integration-test binary (faster to link than one per file).
 
+mod cli; // the binary end to end: exit codes, JSON contract, config, bad input
 mod rules; // every rule against its fixtures
 mod support; // helpers: temp repos, running the binary

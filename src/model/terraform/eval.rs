@@ -1,14 +1,13 @@
 //! Three-valued evaluation of Terraform expressions into `Node`s: what can be known
 //! statically is computed, everything else is `Unknown` with the references it depends on.
 
-use hcl_edit::Span as _;
 use hcl_edit::expr::{BinaryOperator, Expression, ForExpr, ObjectKey, UnaryOperator};
 
 use super::context::Scope;
 use super::load::{Expr, ExprKind};
 use super::value::{
-    EvalError, MAX_ELEMENTS, R, collect_refs, entry, err, respanned, sorted_entries, to_bool,
-    to_number, to_text, unknown, unknown_from, value_eq,
+    EvalError, MAX_ELEMENTS, R, entry, err, respanned, sorted_entries, to_bool, to_number, to_text,
+    unknown, unknown_from, value_eq,
 };
 use crate::parse::node::{Entry, Node, Value};
 use crate::source::{FileId, Span};
@@ -528,11 +527,4 @@ pub fn binary(op: BinaryOperator, l: &Node, r: &Node, span: Span) -> R {
             Ok(Node::new(v, span))
         }
     }
-}
-
-/// All references inside a value, for tests and callers that relate resources.
-pub fn refs_of(node: &Node) -> Vec<String> {
-    let mut out = Vec::new();
-    collect_refs(node, &mut out);
-    out
 }

@@ -8,10 +8,11 @@ use hcl_edit::expr::FuncCall;
 use super::eval::Ev;
 use super::func_coll as coll;
 use super::func_enc as enc;
+use super::func_fmt as fmt;
 use super::value::{
     EvalError, R, err, is_unknown, to_bool, to_index, to_number, to_text, unknown, unknown_from,
 };
-use crate::parse::node::{Node, Value, format_number};
+use crate::parse::node::{Node, Value};
 use crate::source::Span;
 
 pub type Func = fn(&[Node], Span) -> R;
@@ -89,7 +90,7 @@ fn table(name: &str) -> Option<(Mode, Func)> {
         "setintersection" => (Strict, coll::setintersection),
         "setsubtract" => (Strict, coll::setsubtract),
         "chunklist" => (Shallow, coll::chunklist),
-        "formatlist" => (Strict, enc::formatlist),
+        "formatlist" => (Strict, fmt::formatlist),
         "jsonencode" => (Strict, enc::jsonencode),
         "jsondecode" => (Strict, enc::jsondecode),
         "base64encode" => (Strict, enc::base64encode),
@@ -106,7 +107,7 @@ fn table(name: &str) -> Option<(Mode, Func)> {
         "regex" => (Strict, enc::regex),
         "regexall" => (Strict, enc::regexall),
         "replace" => (Strict, enc::replace),
-        "format" => (Strict, enc::format),
+        "format" => (Strict, fmt::format),
         "min" => (Strict, min),
         "max" => (Strict, max),
         "abs" => (Strict, |a, s| num1(a, s, f64::abs)),
@@ -473,9 +474,4 @@ fn tobool(args: &[Node], span: Span) -> R {
         Value::Null => Ok(Node::null(span)),
         _ => Ok(Node::new(Value::Bool(to_bool(a)?), span)),
     }
-}
-
-/// A number as Terraform prints it in `format("%v")` and templates.
-pub fn number_text(n: f64) -> String {
-    format_number(n)
 }

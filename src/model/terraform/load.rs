@@ -72,7 +72,6 @@ impl Block {
 /// A declared input variable.
 #[derive(Clone, Debug)]
 pub struct Variable {
-    pub name: String,
     pub default: Option<Expr>,
     /// A primitive type constraint (`string`, `number`, `bool`), when declared.
     pub ty: Option<String>,
@@ -381,8 +380,8 @@ impl Dir {
                     let default = block.attr("default").map(|a| a.expr.clone());
                     let ty = block.attr("type").and_then(|a| primitive_type(&a.expr));
                     self.variables
-                        .entry(name.clone())
-                        .or_insert(Variable { name, default, ty });
+                        .entry(name)
+                        .or_insert(Variable { default, ty });
                 }
                 "locals" => {
                     for it in block.items {

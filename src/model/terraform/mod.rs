@@ -14,6 +14,7 @@ mod context;
 mod eval;
 mod func_coll;
 mod func_enc;
+mod func_fmt;
 mod functions;
 mod load;
 mod modules;
@@ -193,7 +194,7 @@ fn roots(dirs: &[Dir], index: &HashMap<PathBuf, usize>) -> Vec<usize> {
     }
     let mut roots: Vec<usize> = (0..dirs.len()).filter(|&i| !called[i]).collect();
     let mut reached: HashSet<usize> = HashSet::new();
-    let mut visit = |start: usize, reached: &mut HashSet<usize>| {
+    let visit = |start: usize, reached: &mut HashSet<usize>| {
         let mut stack = vec![start];
         while let Some(n) = stack.pop() {
             if reached.insert(n) {

@@ -2,7 +2,7 @@
 //! merged references, span rewriting, equality that ignores spans, and Terraform's implicit
 //! conversions.
 
-use crate::parse::node::{Entry, Node, Unknown, Value, format_number};
+use crate::parse::node::{Entry, Node, Value, format_number};
 use crate::source::Span;
 
 /// Most elements a collection built by evaluation (for_each, count, `range()`, a `for`
@@ -51,16 +51,6 @@ pub fn unknown_from<'a>(
         collect_refs(p, &mut refs);
     }
     unknown(reason, refs, span)
-}
-
-/// The first unknown reason inside `node`, for messages.
-pub fn unknown_reason(node: &Node) -> Option<&str> {
-    match &node.value {
-        Value::Unknown(u) => Some(&u.reason),
-        Value::List(items) => items.iter().find_map(unknown_reason),
-        Value::Map(entries) => entries.iter().find_map(|e| unknown_reason(&e.value)),
-        _ => None,
-    }
 }
 
 /// Rewrites the span of `node` and everything inside it (values reached through a
@@ -215,13 +205,6 @@ pub fn quote(s: &str) -> String {
 
 pub fn is_unknown(node: &Node) -> bool {
     matches!(node.value, Value::Unknown(_))
-}
-
-pub fn unknown_parts(node: &Node) -> Option<&Unknown> {
-    match &node.value {
-        Value::Unknown(u) => Some(u),
-        _ => None,
-    }
 }
 
 #[cfg(test)]
