@@ -1,8 +1,9 @@
 //! Orchestration: discover → read → parse/model (per file in parallel, Terraform per
 //! module directory) → evaluate → suppress. Hands a `Report` to the emitters.
 
+use std::collections::BTreeSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -30,6 +31,12 @@ pub struct ScanOptions {
     pub threads: usize,
     pub gitignore: bool,
     pub terraform: terraform::TerraformOptions,
+    /// Fingerprints from `--baseline`.
+    pub baseline: Option<BTreeSet<String>>,
+    /// Honour inline `isolint:ignore` comments (`--ignore-inline` turns them off).
+    pub inline_suppressions: bool,
+    /// Report only findings in files changed since this git ref (`--changed-since`).
+    pub changed_since: Option<String>,
 }
 
 /// Loads the embedded packs plus the user's, validated against the control catalogue,
@@ -108,8 +115,9 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
     let started = Instant::now();
     let mut times = StageTimes::default();
     let excludes = globset(&opts.config.exclude, &opts.config)?;
+    let (roots, focus) = scope(opts)?;
     let (files, mut errors) = discover::discover(
-        &opts.paths,
+        &roots,
         &DiscoverOptions {
             excludes: &excludes,
             gitignore: opts.gitignore,
@@ -177,7 +185,21 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
     );
     times.evaluate_ms = elapsed_ms(t);
 
-    let mut findings = suppress::apply(findings, &sources, &opts.config);
+    let active: BTreeSet<String> = rules.rules.iter().map(|r| r.meta.id.clone()).collect();
+    let mut findings = suppress::apply(
+        findings,
+        &sources,
+        &suppress::SuppressOptions {
+            config: &opts.config,
+            baseline: opts.baseline.as_ref(),
+            inline: opts.inline_suppressions,
+            active_rules: &active,
+        },
+    );
+    if let Some(focus) = &focus {
+        findings.retain(|f| focus.contains(&f.file));
+        errors.retain(|e| focus.contains(&e.file));
+    }
     for f in &mut findings {
         if let Some((_, sev)) = opts
             .config
@@ -209,6 +231,107 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
         sources,
         checked: crate::report::checked_counts(rules, &resources),
     })
+}
+
+/// What to walk, and which files to report on. Given files (a pre-commit hook passes
+/// the staged ones) or `--changed-since` narrow the report, while a Terraform file's whole
+/// directory is still loaded so variables and companion resources are known.
+fn scope(opts: &ScanOptions) -> Result<(Vec<PathBuf>, Option<BTreeSet<String>>), Fatal> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut focus_files: Vec<PathBuf> = Vec::new();
+    let mut roots = Vec::new();
+    match &opts.changed_since {
+        Some(rev) => {
+            for changed in changed_files(rev)? {
+                let inside = opts.paths.iter().any(|p| {
+                    p == Path::new(".") || changed.starts_with(p.strip_prefix("./").unwrap_or(p))
+                });
+                if inside && changed.is_file() {
+                    focus_files.push(changed);
+                }
+            }
+        }
+        None => {
+            for p in &opts.paths {
+                if p.is_file() {
+                    focus_files.push(p.clone());
+                } else {
+                    roots.push(p.clone());
+                }
+            }
+            if focus_files.is_empty() {
+                return Ok((roots, None));
+            }
+        }
+    }
+    let mut focus = BTreeSet::new();
+    for f in &focus_files {
+        focus.insert(discover::display(f, &cwd));
+        let is_tf = discover::classify::classify(f) == Some(FileKind::Terraform);
+        match f.parent() {
+            Some(dir) if is_tf => roots.extend(terraform_siblings(dir)),
+            _ => roots.push(f.clone()),
+        }
+    }
+    roots.extend(focus_files);
+    roots.sort();
+    roots.dedup();
+    Ok((roots, Some(focus)))
+}
+
+/// The Terraform files of one directory (not below it): a module's context.
+fn terraform_siblings(dir: &Path) -> Vec<PathBuf> {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.is_file() && discover::classify::classify(p) == Some(FileKind::Terraform)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Files changed between `rev` and the working tree (committed, staged or not).
+fn changed_files(rev: &str) -> Result<Vec<PathBuf>, Fatal> {
+    let out = std::process::Command::new("git")
+        .args([
+            "diff",
+            "--name-only",
+            "--no-renames",
+            "--diff-filter=d",
+            rev,
+            "--",
+        ])
+        .output()
+        .map_err(|e| Fatal::Usage(format!("--changed-since needs git: {e}")))?;
+    if !out.status.success() {
+        return Err(Fatal::Usage(format!(
+            "--changed-since {rev}: git diff failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    let top = std::process::Command::new("git")
+        .args(["rev-parse", "--show-toplevel"])
+        .output()
+        .ok()
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+        .unwrap_or_default();
+    let cwd = std::env::current_dir().unwrap_or_default();
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let abs = top.join(l);
+            abs.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(abs)
+        })
+        .collect())
 }
 
 fn elapsed_ms(since: Instant) -> u64 {

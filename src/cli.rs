@@ -33,6 +33,17 @@ pub enum Command {
     },
     /// List ISO/IEC 27002:2022 controls with how many rules evidence each.
     Controls(ListArgs),
+    /// Write a baseline of today's findings; `check --baseline FILE` then reports only new ones.
+    Baseline(BaselineArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    #[command(flatten)]
+    pub check: CheckArgs,
+    /// Where to write the baseline.
+    #[arg(long, value_name = "FILE", default_value = ".isolint-baseline.json")]
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -86,6 +97,9 @@ pub struct CheckArgs {
     /// Output format on stdout.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Also write the report in FORMAT to PATH (`-` for stdout); repeatable, one scan.
+    #[arg(long = "output", short = 'o', value_name = "FORMAT=PATH", value_parser = parse_output)]
+    pub outputs: Vec<(Format, PathBuf)>,
     /// Exit 1 when a finding has at least this severity (default: low, or `fail_on` in the config).
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
@@ -97,6 +111,15 @@ pub struct CheckArgs {
     pub no_config: bool,
     #[command(flatten)]
     pub rules: RulesArgs,
+    /// Findings whose fingerprints are in this baseline file count as suppressed.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Ignore inline `isolint:ignore` comments (audit what they hide).
+    #[arg(long)]
+    pub ignore_inline: bool,
+    /// Report only findings in files changed since this git ref (e.g. origin/main).
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
     /// Also report checks whose outcome depends on unknown values, at low confidence.
     #[arg(long)]
     pub strict: bool,
@@ -121,4 +144,16 @@ pub struct CheckArgs {
     /// Show suppressed findings and notes (skipped Helm templates, remote modules).
     #[arg(long, short)]
     pub verbose: bool,
+}
+
+fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {
+    let (format, path) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected FORMAT=PATH, got `{s}`"))?;
+    let format =
+        Format::from_str(format, true).map_err(|e| format!("unknown format `{format}`: {e}"))?;
+    if path.is_empty() {
+        return Err("the PATH after `=` is empty (use `-` for stdout)".into());
+    }
+    Ok((format, PathBuf::from(path)))
 }

@@ -73,6 +73,25 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let page = isolint::docs::rule_page(&rule.meta, isolint::cli::ListFormat::Text);
             stdout.write_all(page.as_bytes())?;
         }
+        Command::Baseline(args) => {
+            let (report, _) = scan(&args.check)?;
+            let baseline = isolint::suppress::baseline::Baseline::from_findings(&report.findings);
+            std::fs::write(&args.file, baseline.to_json()).map_err(|e| Fatal::Io {
+                context: format!("cannot write {}", args.file.display()),
+                source: e,
+            })?;
+            writeln!(
+                stdout,
+                "isolint: wrote {} finding{} to {}",
+                baseline.findings.len(),
+                if baseline.findings.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+                args.file.display()
+            )?;
+        }
         Command::Controls(args) => {
             let rules = app::load_rules(&args.rules.rule_dirs, &Config::default())?;
             let text = isolint::docs::controls_list(&rules, args.format, args.all);
@@ -83,7 +102,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn check(args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, Failure> {
+fn scan(args: &CheckArgs) -> Result<(isolint::report::Report, Option<Severity>), Failure> {
     let config = if args.no_config {
         Config::default()
     } else if let Some(path) = &args.config {
@@ -102,16 +121,35 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, Failure> {
             .build_global();
     }
     let rules = app::load_rules(&args.rules.rule_dirs, &config)?;
-    let terraform = terraform_options(&args)?;
+    let baseline = match &args.baseline {
+        Some(path) => Some(isolint::suppress::baseline::Baseline::load(path)?),
+        None => None,
+    };
+    let threshold = match args.fail_on {
+        Some(FailOn::Never) => None,
+        Some(FailOn::Critical) => Some(Severity::Critical),
+        Some(FailOn::High) => Some(Severity::High),
+        Some(FailOn::Medium) => Some(Severity::Medium),
+        Some(FailOn::Low) => Some(Severity::Low),
+        Some(FailOn::Info) => Some(Severity::Info),
+        None => Some(config.fail_on.unwrap_or(Severity::Low)),
+    };
     let opts = ScanOptions {
         paths: args.paths.clone(),
         strict: args.strict,
         threads,
         gitignore: !args.no_gitignore,
-        terraform,
+        terraform: terraform_options(args)?,
+        baseline,
+        inline_suppressions: !args.ignore_inline,
+        changed_since: args.changed_since.clone(),
         config,
     };
-    let report = app::scan(&opts, &rules)?;
+    Ok((app::scan(&opts, &rules)?, threshold))
+}
+
+fn check(args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, Failure> {
+    let (report, threshold) = scan(&args)?;
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -131,16 +169,23 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, Failure> {
         verbose: args.verbose,
     };
     report::emit(&report, args.format, &render, out)?;
-    out.flush()?;
-    let threshold = match args.fail_on {
-        Some(FailOn::Never) => None,
-        Some(FailOn::Critical) => Some(Severity::Critical),
-        Some(FailOn::High) => Some(Severity::High),
-        Some(FailOn::Medium) => Some(Severity::Medium),
-        Some(FailOn::Low) => Some(Severity::Low),
-        Some(FailOn::Info) => Some(Severity::Info),
-        None => Some(opts.config.fail_on.unwrap_or(Severity::Low)),
+    let plain = RenderOptions {
+        color: false,
+        ..render
     };
+    for (format, path) in &args.outputs {
+        if path.as_os_str() == "-" {
+            report::emit(&report, *format, &plain, out)?;
+        } else {
+            let mut buf = Vec::new();
+            report::emit(&report, *format, &plain, &mut buf)?;
+            std::fs::write(path, buf).map_err(|e| Fatal::Io {
+                context: format!("cannot write {}", path.display()),
+                source: e,
+            })?;
+        }
+    }
+    out.flush()?;
     let failed = threshold.is_some_and(|t| report.active_findings().any(|f| f.severity >= t));
     Ok(if failed {
         ExitCode::from(1)

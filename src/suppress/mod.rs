@@ -1,54 +1,147 @@
-//! Marks findings as suppressed — by an inline `isolint:ignore` comment or a config
-//! `suppress` entry — without dropping them: reports count and show them with the reason.
+//! Marks findings as suppressed — by an inline `isolint:ignore` comment, a config
+//! `suppress` entry or a baseline — without dropping them: reports count and show them
+//! with the reason. Suppressions are accountable: one without a reason, past its date,
+//! or matching nothing is itself reported.
 
+pub mod baseline;
 pub mod directive;
+mod meta;
+
+use std::collections::BTreeSet;
 
 use globset::{Glob, GlobSetBuilder};
 
 use crate::config::Config;
-use crate::finding::{Finding, Suppression};
-use crate::source::SourceMap;
+use crate::finding::{Confidence, Finding, Suppression, fingerprint};
+use crate::source::{SourceMap, SourceText, Span};
 use directive::Directive;
 
-/// Applies inline directives and config suppressions.
-pub fn apply(mut findings: Vec<Finding>, sources: &SourceMap, config: &Config) -> Vec<Finding> {
-    let directives: Vec<Vec<Directive>> =
-        sources.iter().map(|s| directive::scan(&s.text)).collect();
-    for f in &mut findings {
-        let Some(src) = sources.get(f.span.file) else {
-            continue;
-        };
-        let line = src.position(f.span.start as usize).line;
-        let header_src = sources.get(f.header.file).unwrap_or(src);
-        let header_line = header_src.position(f.header.start as usize).line;
-        let candidates = directives
-            .get(f.span.file.0 as usize)
-            .into_iter()
-            .flatten()
-            .filter(|d| d.target_line == line)
-            .chain(
-                directives
-                    .get(f.header.file.0 as usize)
-                    .into_iter()
-                    .flatten()
-                    .filter(|d| d.target_line == header_line),
-            );
-        for d in candidates {
-            if d.covers(&f.rule.id) && d.reason.is_some() && !d.expired() {
-                f.suppression = Some(Suppression {
-                    kind: "inline",
-                    reason: d.reason.clone().unwrap_or_default(),
-                });
-                break;
+pub use meta::meta_rules;
+
+pub struct SuppressOptions<'a> {
+    pub config: &'a Config,
+    /// Fingerprints accepted by `--baseline`.
+    pub baseline: Option<&'a BTreeSet<String>>,
+    /// Honour inline comments (off with `--ignore-inline`).
+    pub inline: bool,
+    /// Ids of the rules this scan ran: a directive naming only these that matched
+    /// nothing is stale.
+    pub active_rules: &'a BTreeSet<String>,
+}
+
+/// Applies every suppression and appends findings about the suppressions themselves.
+pub fn apply(
+    mut findings: Vec<Finding>,
+    sources: &SourceMap,
+    opts: &SuppressOptions<'_>,
+) -> Vec<Finding> {
+    let directives: Vec<Vec<Directive>> = sources
+        .iter()
+        .map(|s| {
+            if opts.inline {
+                directive::scan(&s.text)
+            } else {
+                Vec::new()
             }
-        }
-        if f.suppression.is_none()
-            && let Some(s) = config_match(f, config)
-        {
+        })
+        .collect();
+    let mut used = BTreeSet::new();
+    for f in &mut findings {
+        if let Some((file, idx)) = inline_match(f, sources, &directives) {
+            used.insert((file, idx));
+            let d = &directives[file][idx];
+            f.suppression = Some(Suppression {
+                kind: "inline",
+                reason: d.reason.clone().unwrap_or_default(),
+            });
+        } else if let Some(s) = config_match(f, opts.config) {
             f.suppression = Some(s);
+        } else if opts.baseline.is_some_and(|b| b.contains(&f.fingerprint)) {
+            f.suppression = Some(Suppression {
+                kind: "baseline",
+                reason: "accepted in the baseline file".into(),
+            });
         }
     }
+    for (file, list) in directives.iter().enumerate() {
+        let Some(src) = sources.iter().nth(file) else {
+            continue;
+        };
+        for (idx, d) in list.iter().enumerate() {
+            let problem = if d.reason.is_none() {
+                Some((
+                    0,
+                    "this isolint:ignore has no reason after `--`, so it suppresses nothing"
+                        .to_owned(),
+                ))
+            } else if d.expired() {
+                Some((
+                    1,
+                    format!(
+                        "this isolint:ignore expired on {}, so it suppresses nothing",
+                        d.until.as_deref().unwrap_or_default()
+                    ),
+                ))
+            } else if !used.contains(&(file, idx))
+                && !d.rules.is_empty()
+                && d.rules.iter().all(|r| opts.active_rules.contains(r))
+            {
+                Some((
+                    2,
+                    format!(
+                        "this isolint:ignore for {} matches no finding; remove it",
+                        d.rules.join(", ")
+                    ),
+                ))
+            } else {
+                None
+            };
+            if let Some((which, message)) = problem {
+                findings.push(meta_finding(which, message, src, d));
+            }
+        }
+    }
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings
+}
+
+/// The directive (file index, directive index) that suppresses `f`, if any: one on the
+/// finding's line, or on its resource's header line.
+fn inline_match(
+    f: &Finding,
+    sources: &SourceMap,
+    directives: &[Vec<Directive>],
+) -> Option<(usize, usize)> {
+    let lines = [(f.span.file, f.span.start), (f.header.file, f.header.start)];
+    for (file, offset) in lines {
+        let src = sources.get(file)?;
+        let line = src.position(offset as usize).line;
+        let list = directives.get(file.0 as usize)?;
+        if let Some(idx) = list.iter().position(|d| {
+            d.target_line == line && d.covers(&f.rule.id) && d.reason.is_some() && !d.expired()
+        }) {
+            return Some((file.0 as usize, idx));
+        }
+    }
+    None
+}
+
+fn meta_finding(which: usize, message: String, src: &SourceText, d: &Directive) -> Finding {
+    let rule = meta_rules()[which].clone();
+    let start = src.line_start(d.line);
+    let span = Span::new(src.id, start, start + src.line_text(d.line).len());
+    Finding {
+        severity: rule.severity,
+        address: format!("{}:{}", src.display_path, d.line),
+        file: src.display_path.clone(),
+        span,
+        header: span,
+        message,
+        confidence: Confidence::High,
+        fingerprint: fingerprint(&rule.id, src, "", span),
+        suppression: None,
+        rule,
+    }
 }
 
 fn config_match(f: &Finding, config: &Config) -> Option<Suppression> {

@@ -2,4 +2,5 @@
 
 mod cli; // the binary end to end: exit codes, JSON contract, config, bad input
 mod rules; // every rule against its fixtures
-mod support; // helpers: temp repos, running the binary
+mod support;
+mod suppress; // inline, config and baseline suppressions; changed-file scans // helpers: temp repos, running the binary

@@ -86,6 +86,9 @@ fn scan_one(input: &Path, rules: &RuleSet) -> (BTreeSet<(String, usize)>, Vec<St
         threads: 0,
         gitignore: false,
         terraform: TerraformOptions::default(),
+        baseline: None,
+        inline_suppressions: true,
+        changed_since: None,
     };
     let report = app::scan(&opts, rules).expect("scan runs");
     let found = report

@@ -75,7 +75,7 @@ impl<'a> Scope<'a> {
         self.locals.borrow_mut().insert(idx, LocalState::InProgress);
         self.local_stack.borrow_mut().push(idx);
         let attr: &Attr = &self.dir.locals[idx];
-        let value = ev.isolated(|ev| ev.eval(&attr.expr));
+        let value = super::value::bounded(ev.isolated(|ev| ev.eval(&attr.expr)));
         self.local_stack.borrow_mut().pop();
         let mut locals = self.locals.borrow_mut();
         let stored = match locals.get(&idx) {

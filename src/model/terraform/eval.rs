@@ -6,8 +6,8 @@ use hcl_edit::expr::{BinaryOperator, Expression, ForExpr, ObjectKey, UnaryOperat
 use super::context::Scope;
 use super::load::{Expr, ExprKind};
 use super::value::{
-    EvalError, MAX_ELEMENTS, R, entry, err, respanned, sorted_entries, to_bool, to_number, to_text,
-    unknown, unknown_from, value_eq,
+    EvalError, MAX_ELEMENTS, MAX_STRING, MAX_WORK, R, entry, err, respanned, sorted_entries,
+    to_bool, to_number, to_text, unknown, unknown_from, value_eq,
 };
 use crate::parse::node::{Entry, Node, Value};
 use crate::source::{FileId, Span};
@@ -24,6 +24,7 @@ pub struct Ev<'s, 'a> {
     pub span: Span,
     bindings: Vec<(String, Node)>,
     depth: usize,
+    work: usize,
 }
 
 impl<'s, 'a> Ev<'s, 'a> {
@@ -34,7 +35,31 @@ impl<'s, 'a> Ev<'s, 'a> {
             span: Span::default(),
             bindings: Vec::new(),
             depth: 0,
+            work: 0,
         }
+    }
+
+    /// Counts `n` units of work; true once the instance's budget is spent.
+    pub fn charge(&mut self, n: usize) -> bool {
+        let before = self.work;
+        self.work = self.work.saturating_add(n);
+        if before <= MAX_WORK
+            && self.work > MAX_WORK
+            && let Some(scope) = self.scope
+        {
+            scope.errors.borrow_mut().push(crate::error::FileError {
+                file: scope.file_name(self.file),
+                span: Some(self.span),
+                kind: crate::error::FileErrorKind::Limit,
+                message: "expressions too large to evaluate; the rest of this module is unknown"
+                    .into(),
+            });
+        }
+        self.work > MAX_WORK
+    }
+
+    pub fn exhausted(&self) -> bool {
+        self.work > MAX_WORK
     }
 
     pub fn bind(&mut self, name: impl Into<String>, value: Node) {
@@ -99,6 +124,9 @@ impl<'s, 'a> Ev<'s, 'a> {
         let span = self.span_of(e);
         if self.depth >= MAX_EVAL_DEPTH {
             return Ok(unknown("expression nested too deeply", Vec::new(), span));
+        }
+        if self.exhausted() {
+            return Ok(unknown("evaluation too large", Vec::new(), span));
         }
         self.depth += 1;
         let out = self.hcl_inner(e, span);
@@ -206,6 +234,9 @@ impl<'s, 'a> Ev<'s, 'a> {
         let mut out = String::new();
         let mut unknowns = Vec::new();
         self.render(t, &mut out, &mut unknowns, false)?;
+        if out.len() > MAX_STRING {
+            return Ok(unknown("string too long to evaluate", Vec::new(), span));
+        }
         if unknowns.is_empty() {
             Ok(Node::string(out, span))
         } else {
@@ -280,7 +311,19 @@ impl<'s, 'a> Ev<'s, 'a> {
                             } else {
                                 let key_var = f.key_var.as_ref().map(|k| k.as_str().to_owned());
                                 let value_var = f.value_var.as_str().to_owned();
-                                for (k, v) in pairs(&coll)? {
+                                let items = pairs(&coll)?;
+                                if self.charge(items.len()) {
+                                    unknowns.push(unknown(
+                                        "evaluation too large",
+                                        Vec::new(),
+                                        self.span,
+                                    ));
+                                    return Ok(());
+                                }
+                                for (k, v) in items {
+                                    if out.len() > MAX_STRING {
+                                        break;
+                                    }
                                     let mark = self.bindings.len();
                                     if let Some(kv) = &key_var {
                                         self.bind(kv.clone(), k);
@@ -317,7 +360,7 @@ impl<'s, 'a> Ev<'s, 'a> {
             ));
         }
         let items = pairs(&coll)?;
-        if items.len() > MAX_ELEMENTS {
+        if items.len() > MAX_ELEMENTS || self.charge(items.len()) {
             return Ok(unknown(
                 "for expression over too many elements",
                 Vec::new(),

@@ -1,5 +1,7 @@
 //! Collection functions: lists, sets (lists without duplicates here) and maps.
 
+use std::collections::HashSet;
+
 use super::functions::{arg, num};
 use super::value::{
     EvalError, MAX_ELEMENTS, R, err, set_entry, sorted_entries, to_bool, to_index, to_number,
@@ -162,14 +164,29 @@ pub fn tolist(args: &[Node], _span: Span) -> R {
     }
 }
 
-/// Deduplicates and orders like a Terraform set of primitives.
-pub fn set_of(items: &[Node]) -> Vec<Node> {
-    let mut out: Vec<Node> = Vec::new();
+/// A key identifying a value for set operations (`None` for values with unknowns).
+fn set_key(node: &Node) -> Option<String> {
+    let mut out = String::new();
+    super::func_enc::json_text(node, &mut out).ok()?;
+    Some(out)
+}
+
+/// Elements of `items` without duplicates, first occurrence kept.
+fn dedup(items: &[Node]) -> Vec<Node> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
     for i in items {
-        if !out.iter().any(|o| value_eq(o, i) == Some(true)) {
+        let fresh = set_key(i).is_none_or(|k| seen.insert(k));
+        if fresh {
             out.push(i.clone());
         }
     }
+    out
+}
+
+/// Deduplicates and orders like a Terraform set of primitives.
+pub fn set_of(items: &[Node]) -> Vec<Node> {
+    let mut out = dedup(items);
     if out.iter().all(|n| matches!(n.value, Value::String(_))) {
         out.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
     } else if out.iter().all(|n| matches!(n.value, Value::Number(_))) {
@@ -221,13 +238,7 @@ pub fn flatten(args: &[Node], span: Span) -> R {
 }
 
 pub fn distinct(args: &[Node], span: Span) -> R {
-    let mut out: Vec<Node> = Vec::new();
-    for i in list(arg(args, 0)?)? {
-        if !out.iter().any(|o| value_eq(o, i) == Some(true)) {
-            out.push(i.clone());
-        }
-    }
-    Ok(new_list(out, span))
+    Ok(new_list(dedup(list(arg(args, 0)?)?), span))
 }
 
 pub fn compact(args: &[Node], span: Span) -> R {
@@ -367,8 +378,12 @@ fn sets(args: &[Node]) -> Result<Vec<&[Node]>, EvalError> {
     args.iter().map(list).collect()
 }
 
-fn has(set: &[Node], v: &Node) -> bool {
-    set.iter().any(|o| value_eq(o, v) == Some(true))
+fn keys_of(set: &[Node]) -> HashSet<String> {
+    set.iter().filter_map(set_key).collect()
+}
+
+fn has(set: &HashSet<String>, v: &Node) -> bool {
+    set_key(v).is_some_and(|k| set.contains(&k))
 }
 
 pub fn setunion(args: &[Node], span: Span) -> R {
@@ -381,6 +396,7 @@ pub fn setintersection(args: &[Node], span: Span) -> R {
     let Some((first, rest)) = s.split_first() else {
         return err("setintersection() needs a set");
     };
+    let rest: Vec<HashSet<String>> = rest.iter().map(|r| keys_of(r)).collect();
     let out: Vec<Node> = first
         .iter()
         .filter(|v| rest.iter().all(|r| has(r, v)))
@@ -392,7 +408,8 @@ pub fn setintersection(args: &[Node], span: Span) -> R {
 pub fn setsubtract(args: &[Node], span: Span) -> R {
     let a = list(arg(args, 0)?)?;
     let b = list(arg(args, 1)?)?;
-    let out: Vec<Node> = a.iter().filter(|v| !has(b, v)).cloned().collect();
+    let b = keys_of(b);
+    let out: Vec<Node> = a.iter().filter(|v| !has(&b, v)).cloned().collect();
     Ok(new_list(set_of(&out), span))
 }
 

@@ -3,7 +3,7 @@
 use sha2::{Digest, Sha256, Sha512};
 
 use super::functions::{arg, str_arg};
-use super::value::{EvalError, R, err, to_index};
+use super::value::{EvalError, R, check_len, err, to_index};
 use crate::parse::node::{Entry, Node, Value, format_number};
 use crate::source::Span;
 
@@ -386,14 +386,24 @@ pub fn replace(args: &[Node], span: Span) -> R {
     let with = str_arg(args, 2)?;
     if find.len() > 1 && find.starts_with('/') && find.ends_with('/') {
         let re = compile(&find[1..find.len() - 1])?;
-        return Ok(Node::string(
-            re.replace_all(&s, with.as_str()).into_owned(),
-            span,
-        ));
+        let mut out = String::new();
+        let mut last = 0;
+        for c in re.captures_iter(&s) {
+            let Some(m) = c.get(0) else { continue };
+            out.push_str(&s[last..m.start()]);
+            c.expand(&with, &mut out);
+            last = m.end();
+            check_len(out.len())?;
+        }
+        out.push_str(&s[last..]);
+        check_len(out.len())?;
+        return Ok(Node::string(out, span));
     }
     if find.is_empty() {
         return Ok(Node::string(s, span));
     }
+    let n = s.matches(find.as_str()).count();
+    check_len((s.len() - n * find.len()).saturating_add(n.saturating_mul(with.len())))?;
     Ok(Node::string(s.replace(&find, &with), span))
 }
 

@@ -2,7 +2,7 @@
 
 use super::func_enc::{json_string, json_text};
 use super::functions::str_arg;
-use super::value::{EvalError, R, err, to_bool, to_index, to_number, to_text, unknown};
+use super::value::{EvalError, R, check_len, err, to_bool, to_index, to_number, to_text, unknown};
 use crate::parse::node::{Node, Value, format_number};
 use crate::source::Span;
 
@@ -149,6 +149,7 @@ pub fn format_text(spec: &str, args: &[Node]) -> Result<String, EvalError> {
             other => return err(format!("unsupported format verb %{other}")),
         };
         out.push_str(&pad(text, width, left, zero && !left));
+        check_len(out.len())?;
     }
     Ok(out)
 }
@@ -180,6 +181,7 @@ pub fn formatlist(args: &[Node], span: Span) -> R {
         return Ok(unknown("formatlist() too large", Vec::new(), span));
     }
     let mut out = Vec::with_capacity(len);
+    let mut total = 0usize;
     for i in 0..len {
         let row: Vec<Node> = rest
             .iter()
@@ -188,7 +190,10 @@ pub fn formatlist(args: &[Node], span: Span) -> R {
                 _ => a.clone(),
             })
             .collect();
-        out.push(Node::string(format_text(&spec, &row)?, span));
+        let line = format_text(&spec, &row)?;
+        total += line.len();
+        check_len(total)?;
+        out.push(Node::string(line, span));
     }
     Ok(Node::new(Value::List(out), span))
 }

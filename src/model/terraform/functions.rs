@@ -10,7 +10,8 @@ use super::func_coll as coll;
 use super::func_enc as enc;
 use super::func_fmt as fmt;
 use super::value::{
-    EvalError, R, err, is_unknown, to_bool, to_index, to_number, to_text, unknown, unknown_from,
+    EvalError, MAX_VALUE_NODES, R, bounded, check_len, err, is_unknown, size_capped, to_bool,
+    to_index, to_number, to_text, unknown, unknown_from,
 };
 use crate::parse::node::{Node, Value};
 use crate::source::Span;
@@ -220,7 +221,10 @@ pub fn call(ev: &mut Ev<'_, '_>, f: &FuncCall, span: Span) -> R {
     }
     let mut out = func(&args, span)?;
     out.span = span;
-    Ok(out)
+    if ev.charge(size_capped(&out, MAX_VALUE_NODES + 1)) {
+        return Ok(unknown("evaluation too large", Vec::new(), span));
+    }
+    Ok(bounded(out))
 }
 
 /// `try(a, b, ...)`: the first argument that evaluates without error; unknown as soon as
@@ -371,6 +375,9 @@ fn join(args: &[Node], span: Span) -> R {
             return err("join() takes lists");
         }
     }
+    let total = parts.iter().map(String::len).sum::<usize>()
+        + sep.len().saturating_mul(parts.len().saturating_sub(1));
+    check_len(total)?;
     Ok(Node::string(parts.join(&sep), span))
 }
 
@@ -448,6 +455,7 @@ fn indent(args: &[Node], span: Span) -> R {
         .unwrap_or(0)
         .min(1024);
     let s = str_arg(args, 1)?;
+    check_len(s.len() + s.matches('\n').count() * n)?;
     let pad = " ".repeat(n);
     Ok(Node::string(s.replace('\n', &format!("\n{pad}")), span))
 }

@@ -24,6 +24,12 @@ mod value;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_eval;
+#[cfg(test)]
+mod tests_fixtures;
+#[cfg(test)]
+mod tests_limits;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;

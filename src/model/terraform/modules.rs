@@ -17,6 +17,10 @@ use crate::parse::node::Node;
 /// Deepest chain of module calls followed.
 pub const MAX_MODULE_DEPTH: usize = 16;
 
+/// Most resources and module instances one root module may produce; beyond it the
+/// evaluation of that root stops with a limit error.
+pub const MAX_INSTANCES: usize = 100_000;
+
 /// Arguments of a module block that are not inputs.
 const META: &[&str] = &[
     "source",
@@ -32,6 +36,31 @@ pub struct Out {
     pub resources: Vec<Resource>,
     pub errors: Vec<FileError>,
     pub notices: Vec<Notice>,
+    /// Module instances evaluated so far.
+    pub instances: usize,
+    pub stopped: bool,
+}
+
+impl Out {
+    /// Whether the root's budget is spent (recording the error once).
+    fn over_budget(&mut self, file: String, span: Option<crate::source::Span>) -> bool {
+        if self.stopped {
+            return true;
+        }
+        if self.resources.len() + self.instances <= MAX_INSTANCES {
+            return false;
+        }
+        self.stopped = true;
+        self.errors.push(FileError {
+            file,
+            span,
+            kind: FileErrorKind::Limit,
+            message: format!(
+                "more than {MAX_INSTANCES} resource and module instances; evaluation stopped"
+            ),
+        });
+        true
+    }
 }
 
 /// Everything an instance needs to find other directories.
@@ -135,8 +164,15 @@ impl World<'_> {
         let scope = Scope::new(d, prefix.clone(), vars, path_module, self.files.clone());
         let mut ev = Ev::new(Some(&scope));
         scope.evaluate_all_locals(&mut ev);
+        out.instances += 1;
         chain.push(dir);
         for b in &d.blocks {
+            if out.over_budget(
+                self.files.get(&b.span.file).cloned().unwrap_or_default(),
+                Some(b.header),
+            ) {
+                break;
+            }
             emit(&mut ev, &prefix, b, &group, &mut out.resources);
             if b.ident == "module" {
                 self.call(&scope, &mut ev, b, chain, out);

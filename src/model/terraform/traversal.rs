@@ -7,8 +7,8 @@ use hcl_edit::expr::{Expression, Traversal, TraversalOperator};
 
 use super::eval::Ev;
 use super::value::{
-    EvalError, R, collect_refs, err, index_key, is_unknown, respanned, to_index, to_text, unknown,
-    unknown_from,
+    EvalError, MAX_WORK, R, collect_refs, err, index_key, is_unknown, respanned, size_capped,
+    to_index, to_text, unknown, unknown_from,
 };
 use crate::parse::node::{Node, Value};
 use crate::source::Span;
@@ -29,7 +29,8 @@ impl Ev<'_, '_> {
     /// A root name followed by traversal operators.
     pub(super) fn variable(&mut self, name: &str, ops: &[Op], span: Span) -> R {
         if let Some(v) = self.binding(name) {
-            let v = respanned(v.clone(), span);
+            let v = v.clone();
+            let v = self.copied(v, span);
             return self.apply(v, ops, span);
         }
         let attr = |i: usize| match ops.get(i).map(|o| o.value()) {
@@ -50,6 +51,7 @@ impl Ev<'_, '_> {
                         span,
                     ),
                 };
+                let value = self.copied(value, span);
                 self.apply(value, &ops[1..], span)
             }
             "path" => {
@@ -79,6 +81,14 @@ impl Ev<'_, '_> {
             _ if attr(0).is_some() => self.reference(name, 2, ops, span),
             _ => Ok(unknown(format!("unknown name {name}"), Vec::new(), span)),
         }
+    }
+
+    /// A value copied from a variable, local or binding, charged to the work budget.
+    fn copied(&mut self, value: Node, span: Span) -> Node {
+        if self.charge(size_capped(&value, MAX_WORK)) {
+            return unknown("evaluation too large", Vec::new(), span);
+        }
+        respanned(value, span)
     }
 
     /// A reference to a resource, data source or module: unknown, with the address as

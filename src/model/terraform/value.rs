@@ -9,6 +9,84 @@ use crate::source::Span;
 /// expression) may have before the result is given up as unknown.
 pub const MAX_ELEMENTS: usize = 10_000;
 
+/// Longest string evaluation builds; longer results are unknown.
+pub const MAX_STRING: usize = 1 << 20;
+
+/// Deepest value kept (a chain of locals can nest a value one level per local).
+pub const MAX_VALUE_DEPTH: usize = 200;
+
+/// Nodes copied and iterations run per module instance before evaluation gives up with
+/// unknowns (bounds memory when locals double a value at every step).
+pub const MAX_WORK: usize = 4_000_000;
+
+/// Most nodes a value kept in a local or returned by a function may have.
+pub const MAX_VALUE_NODES: usize = 100_000;
+
+/// Size of `node` in work units (one per node, one per 16 bytes of string), counting
+/// at most `cap`.
+pub fn size_capped(node: &Node, cap: usize) -> usize {
+    let mut count: usize = 0;
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        count += 1;
+        if let Value::String(s) = &n.value {
+            count = count.saturating_add(s.len() / 16);
+        }
+        if count >= cap {
+            return cap;
+        }
+        match &n.value {
+            Value::List(items) => stack.extend(items.iter()),
+            Value::Map(entries) => stack.extend(entries.iter().map(|e| &e.value)),
+            _ => {}
+        }
+    }
+    count
+}
+
+/// Whether `node` nests deeper than `limit` (stops looking at the limit).
+pub fn deeper_than(node: &Node, limit: usize) -> bool {
+    let mut stack = vec![(node, 0usize)];
+    while let Some((n, d)) = stack.pop() {
+        if d > limit {
+            return true;
+        }
+        match &n.value {
+            Value::List(items) => stack.extend(items.iter().map(|i| (i, d + 1))),
+            Value::Map(entries) => stack.extend(entries.iter().map(|e| (&e.value, d + 1))),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// An error when a string result would exceed [`MAX_STRING`] bytes.
+pub fn check_len(len: usize) -> Result<(), EvalError> {
+    if len > MAX_STRING {
+        err("string too long to evaluate")
+    } else {
+        Ok(())
+    }
+}
+
+/// Replaces a value that is too deep or a string that is too long with an unknown.
+pub fn bounded(node: Node) -> Node {
+    match &node.value {
+        Value::String(s) if s.len() > MAX_STRING => {
+            unknown("string too long to evaluate", Vec::new(), node.span)
+        }
+        Value::List(_) | Value::Map(_) if deeper_than(&node, MAX_VALUE_DEPTH) => {
+            unknown("value nested too deeply", Vec::new(), node.span)
+        }
+        Value::List(_) | Value::Map(_)
+            if size_capped(&node, MAX_VALUE_NODES + 1) > MAX_VALUE_NODES =>
+        {
+            unknown("value too large to evaluate", Vec::new(), node.span)
+        }
+        _ => node,
+    }
+}
+
 /// An evaluation error: Terraform would reject the expression. Outside `try`/`can` it
 /// becomes an unknown value carrying the message.
 #[derive(Clone, Debug, PartialEq)]

@@ -1,0 +1,76 @@
+//! Baseline files: the fingerprints of findings a team has accepted for now, so a big
+//! repository can adopt isolint and fail only on new findings. `isolint baseline`
+//! writes one; `--baseline FILE` marks matching findings as suppressed.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Fatal, Problem};
+use crate::finding::Finding;
+
+#[derive(Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Baseline {
+    pub version: u32,
+    pub findings: Vec<Entry>,
+}
+
+/// One accepted finding; only the fingerprint matches, the rest helps reviewers.
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    pub fingerprint: String,
+    pub rule_id: String,
+    pub file: String,
+    pub resource: String,
+}
+
+impl Baseline {
+    /// A baseline of every unsuppressed finding, sorted.
+    pub fn from_findings(findings: &[Finding]) -> Baseline {
+        let mut entries: Vec<Entry> = findings
+            .iter()
+            .filter(|f| f.suppression.is_none())
+            .map(|f| Entry {
+                fingerprint: f.fingerprint.clone(),
+                rule_id: f.rule.id.clone(),
+                file: f.file.clone(),
+                resource: f.address.clone(),
+            })
+            .collect();
+        entries.sort();
+        entries.dedup();
+        Baseline {
+            version: 1,
+            findings: entries,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    pub fn load(path: &Path) -> Result<BTreeSet<String>, Fatal> {
+        let text = std::fs::read_to_string(path).map_err(|e| Fatal::Io {
+            context: format!("cannot read baseline {}", path.display()),
+            source: e,
+        })?;
+        let baseline: Baseline = serde_json::from_str(&text).map_err(|e| {
+            Fatal::Config(vec![Problem {
+                file: path.to_path_buf(),
+                line: e.line(),
+                column: e.column(),
+                message: format!("not a valid isolint baseline: {e}"),
+            }])
+        })?;
+        Ok(baseline
+            .findings
+            .into_iter()
+            .map(|e| e.fingerprint)
+            .collect())
+    }
+}
