@@ -166,3 +166,23 @@ pub fn convert(value: Node, ty: Option<&str>) -> Node {
         _ => value,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conversions_are_light() {
+        let s = Span::default();
+        let n = convert(Node::string("5", s), Some("number"));
+        assert!(matches!(n.value, Value::Number(x) if x == 5.0));
+        let kept = convert(Node::string("five", s), Some("number"));
+        assert_eq!(kept.as_str(), Some("five"));
+        let b = convert(Node::string("true", s), Some("bool"));
+        assert!(matches!(b.value, Value::Bool(true)));
+        let t = convert(Node::new(Value::Number(3.0), s), Some("string"));
+        assert_eq!(t.as_str(), Some("3"));
+        let untyped = convert(Node::new(Value::Number(3.0), s), None);
+        assert!(matches!(untyped.value, Value::Number(_)));
+    }
+}

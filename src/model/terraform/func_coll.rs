@@ -44,7 +44,7 @@ pub fn length(args: &[Node], span: Span) -> R {
     Ok(num(n as f64, span))
 }
 
-pub fn lookup(args: &[Node], span: Span) -> R {
+pub fn lookup(args: &[Node], _span: Span) -> R {
     let m = map(arg(args, 0)?)?;
     let key = to_text(arg(args, 1)?)?;
     match m.iter().find(|e| e.key == key) {
@@ -54,12 +54,6 @@ pub fn lookup(args: &[Node], span: Span) -> R {
             None => err(format!("no key {key:?} in map and no default")),
         },
     }
-    .map(|mut n| {
-        if n.span.file != span.file {
-            n.span = span;
-        }
-        n
-    })
 }
 
 pub fn merge(args: &[Node], span: Span) -> R {

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use hcl_edit::Span as _;
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{BlockLabel, Structure};
+use rayon::prelude::*;
 
 use crate::error::FileError;
 use crate::parse::node::{Node, Value};
@@ -333,6 +334,13 @@ fn primitive_type(expr: &Expr) -> Option<String> {
     .filter(|t| matches!(t.as_str(), "string" | "number" | "bool"))
 }
 
+/// One file of a directory after parsing.
+enum Loaded {
+    Items(Vec<Item>),
+    Vars(Option<u8>, String, Vec<Attr>),
+    Error(FileError),
+}
+
 impl Dir {
     /// Loads the files of one directory (any order; sorted here by display path).
     pub fn load(path: PathBuf, display: String, files: &[Arc<SourceText>]) -> Dir {
@@ -343,27 +351,32 @@ impl Dir {
         };
         let mut files: Vec<&Arc<SourceText>> = files.iter().collect();
         files.sort_by(|a, b| a.display_path.cmp(&b.display_path));
-        let mut vars: Vec<(u8, String, Vec<Attr>)> = Vec::new();
-        for src in files {
-            let name = file_name(src);
-            if name.ends_with(".tfvars") || name.ends_with(".tfvars.json") {
-                let Some(rank) = tfvars_rank(&name) else {
-                    continue;
-                };
-                match load_vars(src) {
-                    Ok(attrs) => vars.push((rank, name, attrs)),
-                    Err(e) => dir.errors.push(e),
+        let parsed: Vec<Loaded> = files
+            .par_iter()
+            .map(|src| {
+                let name = file_name(src);
+                if name.ends_with(".tfvars") || name.ends_with(".tfvars.json") {
+                    // Files Terraform does not load itself are parsed for their errors only.
+                    return match load_vars(src) {
+                        Ok(attrs) => Loaded::Vars(tfvars_rank(&name), name, attrs),
+                        Err(e) => Loaded::Error(e),
+                    };
                 }
-                continue;
-            }
-            let items = if is_json(&name) {
-                load_json(src).map(|doc| json_items(&doc))
-            } else {
-                load_hcl(src)
-            };
-            match items {
-                Ok(items) => dir.add_items(items),
-                Err(e) => dir.errors.push(e),
+                let items = if is_json(&name) {
+                    load_json(src).map(|doc| json_items(&doc))
+                } else {
+                    load_hcl(src)
+                };
+                items.map_or_else(Loaded::Error, Loaded::Items)
+            })
+            .collect();
+        let mut vars: Vec<(u8, String, Vec<Attr>)> = Vec::new();
+        for p in parsed {
+            match p {
+                Loaded::Items(items) => dir.add_items(items),
+                Loaded::Vars(Some(rank), name, attrs) => vars.push((rank, name, attrs)),
+                Loaded::Vars(None, _, _) => {}
+                Loaded::Error(e) => dir.errors.push(e),
             }
         }
         vars.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));

@@ -311,3 +311,40 @@ pub fn cli_value(raw: &str) -> Node {
     }
     Node::string(raw, span)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::node::Value;
+
+    #[test]
+    fn paths_normalise_lexically() {
+        assert_eq!(normalize(Path::new("a/./b/../c")), PathBuf::from("a/c"));
+        assert_eq!(normalize(Path::new("./x/..")), PathBuf::from("."));
+        assert_eq!(normalize(Path::new("../a")), PathBuf::from("../a"));
+        assert_eq!(join_display(".", "./modules/x"), "modules/x");
+        assert_eq!(join_display("modules/x", "../y"), "modules/y");
+    }
+
+    #[test]
+    fn local_sources_are_relative_paths() {
+        assert!(is_local("./m"));
+        assert!(is_local("../m"));
+        assert!(!is_local("hashicorp/consul/aws"));
+        assert!(!is_local("git::https://example.com/m.git"));
+        assert!(!is_local("/abs/path"));
+    }
+
+    #[test]
+    fn cli_values_parse_as_hcl_when_known() {
+        assert_eq!(cli_value("us-east-1").as_str(), Some("us-east-1"));
+        assert_eq!(cli_value("foo").as_str(), Some("foo"));
+        assert!(matches!(cli_value("5").value, Value::Number(n) if n == 5.0));
+        assert_eq!(cli_value("[1, 2]").items().len(), 2);
+        assert_eq!(
+            cli_value("{ a = \"b\" }").get("a").and_then(Node::as_str),
+            Some("b")
+        );
+        assert_eq!(cli_value("").as_str(), Some(""));
+    }
+}

@@ -288,3 +288,98 @@ resource "x" "y" {
     assert!(matches!(list[3].value, Value::Null));
     assert_eq!(y.body.get_path("obj.k").unwrap().items().len(), 1);
 }
+
+#[test]
+fn odd_but_valid_files() {
+    let out = run(&[
+        ("a/empty.tf", ""),
+        (
+            "a/comments.tf",
+            "# only a comment\n// another\n/* block */\n",
+        ),
+        (
+            "a/crlf.tf",
+            "resource \"aws_s3_bucket\" \"b\" {\r\n  bucket = \"x\"\r\n}\r\n",
+        ),
+        (
+            "a/unicode.tf",
+            "resource \"t\" \"ü\" {\n  name = \"größe-${\"ß\"}\"\n}\n",
+        ),
+    ]);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    assert_eq!(text(res(&out, "aws_s3_bucket.b"), "bucket"), Some("x"));
+    assert_eq!(text(res(&out, "t.ü"), "name"), Some("größe-ß"));
+}
+
+#[test]
+fn output_is_sorted_by_file_and_position() {
+    let out = run(&[
+        (
+            "b/main.tf",
+            "resource \"t\" \"b2\" {}\nresource \"t\" \"b1\" {}\n",
+        ),
+        ("a/main.tf", "resource \"t\" \"a\" {\n  count = 3\n}\n"),
+    ]);
+    assert_eq!(
+        addresses(&out),
+        ["t.a[0]", "t.a[1]", "t.a[2]", "t.b2", "t.b1"]
+    );
+}
+
+#[test]
+fn module_inputs_and_multiplicity() {
+    let out = run(&[
+        (
+            "root/main.tf",
+            r#"
+locals { envs = ["dev", "prod"] }
+module "b" {
+  source   = "./mod"
+  count    = length(local.envs)
+  env      = local.envs[count.index]
+  from_res = aws_kms_key.k.arn
+}
+module "u" {
+  source   = "./mod"
+  for_each = data.x.y.names
+  env      = each.key
+}
+"#,
+        ),
+        (
+            "root/mod/main.tf",
+            r#"
+variable "env" {}
+variable "from_res" { default = null }
+variable "public" {
+  type    = bool
+  default = "false"
+}
+resource "aws_s3_bucket" "this" {
+  bucket = "acme-${var.env}"
+  kms    = var.from_res
+  public = var.public
+  where  = path.module
+}
+"#,
+        ),
+    ]);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let dev = res(&out, "module.b[0].aws_s3_bucket.this");
+    assert_eq!(text(dev, "bucket"), Some("acme-dev"));
+    assert_eq!(text(dev, "where"), Some("mod"));
+    assert_eq!(refs(dev, "kms"), ["aws_kms_key.k.arn"]);
+    assert_eq!(dev.body.get("public").and_then(Node::as_bool), Some(false));
+    assert!(matches!(
+        dev.body.get("public").unwrap().value,
+        Value::Bool(false)
+    ));
+    assert_eq!(
+        text(res(&out, "module.b[1].aws_s3_bucket.this"), "bucket"),
+        Some("acme-prod")
+    );
+    let u = res(&out, "module.u.aws_s3_bucket.this");
+    assert!(u.body.get("bucket").unwrap().is_unknown());
+    assert_eq!(&*u.group, "tf:root:module.u");
+    assert!(!addresses(&out).contains(&"aws_s3_bucket.this"));
+}

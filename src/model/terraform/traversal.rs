@@ -232,3 +232,40 @@ pub fn index(value: Node, key: &Node, span: Span) -> R {
         _ => Err(EvalError("cannot index a primitive value".into())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::node::Entry;
+
+    fn s() -> Span {
+        Span::default()
+    }
+
+    #[test]
+    fn attributes_and_indexes_of_known_values() {
+        let m = Node::new(
+            Value::Map(vec![Entry {
+                key: "a".into(),
+                key_span: s(),
+                value: Node::new(Value::Number(1.0), s()),
+            }]),
+            s(),
+        );
+        assert!(get_attr(m.clone(), "a").is_ok());
+        assert!(get_attr(m.clone(), "b").is_err());
+        assert!(index(m.clone(), &Node::string("a", s()), s()).is_ok());
+        let l = Node::new(Value::List(vec![Node::string("x", s())]), s());
+        assert_eq!(
+            index(l.clone(), &Node::new(Value::Number(0.0), s()), s())
+                .unwrap()
+                .as_str(),
+            Some("x")
+        );
+        assert!(index(l.clone(), &Node::new(Value::Number(1.0), s()), s()).is_err());
+        assert!(index(l, &Node::new(Value::Number(-1.0), s()), s()).is_err());
+        let u = unknown("u", vec!["a.b".into()], s());
+        let r = index(m, &u, s()).unwrap();
+        assert_eq!(r.refs(), ["a.b".to_string()]);
+    }
+}

@@ -1,11 +1,14 @@
-//! Native checks for this platform (see `native/mod.rs`).
+//! Native checks for AWS account-wide settings and S3 log buckets (see `native/mod.rs`).
 
 use super::NativeFn;
 use crate::parse::node::{Node, Value};
-use crate::rules::predicate::EvalCx;
+use crate::rules::predicate::{EvalCx, refers_to};
 use crate::rules::truth::Outcome;
 
-pub(super) const NATIVES: &[(&str, NativeFn)] = &[("aws_account_setting", account_setting)];
+pub(super) const NATIVES: &[(&str, NativeFn)] = &[
+    ("aws_account_setting", account_setting),
+    ("aws_s3_log_target", s3_log_target),
+];
 
 /// Three-valued answer about one account-level resource.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,6 +76,69 @@ fn account_setting(_: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -> Outcome {
     }
 }
 
+/// How another resource can name a bucket: its address, its literal name, or the
+/// untraceable values (`var.`, `local.`) its name is built from.
+struct BucketId<'a> {
+    address: &'a str,
+    name: Option<&'a str>,
+    name_refs: &'a [String],
+}
+
+impl BucketId<'_> {
+    /// Whether `n` (a `bucket` or `target_bucket` value) names this bucket. A value that
+    /// cannot be traced counts only when it is built from the very same variable or
+    /// local as the bucket's name.
+    fn named_by(&self, n: &Node) -> bool {
+        match &n.value {
+            Value::Unknown(u) => u
+                .refs
+                .iter()
+                .any(|r| refers_to(r, self.address) || self.name_refs.iter().any(|mine| mine == r)),
+            Value::String(s) => self.name == Some(s.as_str()),
+            _ => false,
+        }
+    }
+}
+
+fn acl_is_log_delivery(body: &Node) -> bool {
+    body.get("acl").and_then(Node::as_str) == Some("log-delivery-write")
+}
+
+/// `when:` helper for S3 access-logging rules: the bucket receives server access logs
+/// from the same Terraform root. True when an `aws_s3_bucket_logging` or another
+/// bucket's inline `logging` block targets it, or when its ACL (inline or through
+/// `aws_s3_bucket_acl`) is `log-delivery-write`. Unlike `related`, a target that cannot
+/// be traced (a variable, a module output) is taken to be another bucket, so one
+/// central log bucket passed in as a variable does not silence the rule for the root.
+fn s3_log_target(_: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
+    let me = cx.resource;
+    let name = me.body.get("bucket");
+    let id = BucketId {
+        address: &me.address,
+        name: name.and_then(Node::as_str),
+        name_refs: name.map(Node::refs).unwrap_or_default(),
+    };
+    let targets = |n: &Node| n.get("target_bucket").is_some_and(|t| id.named_by(t));
+    let is_target = acl_is_log_delivery(&me.body)
+        || cx
+            .index
+            .same_root(me, "aws_s3_bucket_logging")
+            .any(|l| targets(&l.body))
+        || cx
+            .index
+            .same_root(me, "aws_s3_bucket")
+            .filter(|b| b.address != me.address)
+            .any(|b| {
+                b.body
+                    .get("logging")
+                    .is_some_and(|l| l.items().iter().any(targets))
+            })
+        || cx.index.same_root(me, "aws_s3_bucket_acl").any(|a| {
+            acl_is_log_delivery(&a.body) && a.body.get("bucket").is_some_and(|b| id.named_by(b))
+        });
+    Outcome::from_bool(is_target, me.header)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,6 +167,35 @@ mod tests {
             ),
             sp(),
         )
+    }
+
+    #[test]
+    fn buckets_are_named_by_reference_literal_name_or_shared_variable() {
+        let refs = vec!["var.log_bucket".to_owned()];
+        let id = BucketId {
+            address: "aws_s3_bucket.logs",
+            name: Some("acme-logs"),
+            name_refs: &[],
+        };
+        let unknown = |r: &[&str]| {
+            Node::unknown(
+                "reference",
+                r.iter().map(|s| (*s).to_owned()).collect(),
+                sp(),
+            )
+        };
+        assert!(id.named_by(&unknown(&["aws_s3_bucket.logs.id"])));
+        assert!(!id.named_by(&unknown(&["aws_s3_bucket.logs_archive.id"])));
+        assert!(!id.named_by(&unknown(&["var.log_bucket"])));
+        assert!(id.named_by(&Node::string("acme-logs", sp())));
+        assert!(!id.named_by(&Node::string("acme-other", sp())));
+        let from_var = BucketId {
+            address: "aws_s3_bucket.logs",
+            name: None,
+            name_refs: &refs,
+        };
+        assert!(from_var.named_by(&unknown(&["var.log_bucket"])));
+        assert!(!from_var.named_by(&unknown(&["var.other_bucket"])));
     }
 
     #[test]

@@ -578,14 +578,14 @@ static AWS_KEY_ID: LazyLock<Regex> =
 /// literal after the separator; shell expansions and templates do not match.
 static SECRET_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)(?:^|[^A-Za-z0-9_])([A-Za-z0-9_]*(?:password|passwd|secret|token|api_?key|private_?key|access_?key)[A-Za-z0-9_]*)["']?[ \t]*[=:][ \t]*["']?([^\s"'$`{}\[\]<>()|;&\\]+)"#,
+        r#"(?im)(?:^|[^A-Za-z0-9_])([A-Za-z0-9_]*(?:password|passwd|secret|token|api_?key|private_?key|access_?key)[A-Za-z0-9_]*)["']?[ \t]*[=:][ \t]*["']?([^\s"'$`{}\[\]<>()|;&\\]+)(?:["'\s;&|]|$)"#,
     )
     .expect("static regex")
 });
 
 /// Credentials embedded in a URL: `scheme://user:password@host`.
 static URL_CREDENTIALS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@$]+:([^\s@/$]+)@[^\s/]").expect("static regex")
+    Regex::new(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@$]*:([^\s@/$]+)@[^\s/]").expect("static regex")
 });
 
 /// Names of environment variables or settings that hold a secret: ending in
@@ -617,7 +617,24 @@ fn is_literal_secret(value: &str) -> bool {
         return false;
     }
     const POINTERS: &[&str] = &["arn:", "{{resolve:", "ssm:", "secretsmanager:", "/", "${"];
-    !POINTERS.iter().any(|p| lower.starts_with(p))
+    if POINTERS.iter().any(|p| lower.starts_with(p)) {
+        return false;
+    }
+    // Placeholders: `<secret>`, `{{ token }}`, `xxxx`, `****`, `redacted`.
+    const PLACEHOLDERS: &[&str] = &[
+        "placeholder",
+        "redacted",
+        "dummy",
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "changeit",
+    ];
+    let templated =
+        (v.starts_with('<') && v.ends_with('>')) || v.contains("{{") || v.contains("%{");
+    let one_char = v.chars().all(|c| Some(c) == v.chars().next());
+    !(templated || one_char || PLACEHOLDERS.contains(&lower.as_str()))
 }
 
 /// Whether a free text (user data) holds a credential: an AWS access key id, a secret
@@ -631,7 +648,14 @@ fn text_has_secret(text: &str) -> bool {
         let value = c.get(2).map_or("", |m| m.as_str());
         is_secret_name(name) && is_literal_secret(value)
     });
-    assigned || URL_CREDENTIALS.is_match(text)
+    assigned || url_has_password(text)
+}
+
+/// Whether a text holds a URL with a literal password (`scheme://user:password@host`).
+fn url_has_password(text: &str) -> bool {
+    URL_CREDENTIALS
+        .captures_iter(text)
+        .any(|c| c.get(1).is_some_and(|m| is_literal_secret(m.as_str())))
 }
 
 /// Whether an environment variable `name = value` carries a literal credential.
@@ -641,7 +665,7 @@ fn env_has_secret(name: &str, value: &str) -> bool {
     }
     (is_secret_name(name) && is_literal_secret(value))
         || AWS_KEY_ID.is_match(value)
-        || URL_CREDENTIALS.is_match(value)
+        || url_has_password(value)
 }
 
 /// Decodes standard base64 (padding optional); `None` when it is not base64 text.
@@ -768,7 +792,8 @@ mod tests {
         assert_eq!(c("6", 22.0, 22.0), Exposure::Admin);
         assert_eq!(c("tcp", 20.0, 3400.0), Exposure::Admin);
         assert_eq!(c("TCP", 5432.0, 5432.0), Exposure::Service);
-        assert_eq!(c("tcp", 1024.0, 65535.0), Exposure::Service);
+        assert_eq!(c("tcp", 1024.0, 65535.0), Exposure::Admin);
+        assert_eq!(c("tcp", 5000.0, 65535.0), Exposure::Service);
         assert_eq!(c("tcp", 443.0, 443.0), Exposure::None);
         assert_eq!(c("udp", 3389.0, 3389.0), Exposure::Admin);
         assert_eq!(c("udp", 22.0, 22.0), Exposure::None);
@@ -881,6 +906,9 @@ mod tests {
             "chpasswd:\n  expire: false\nlock_passwd: true\n",
             "sed -i 's/PasswordAuthentication yes/PasswordAuthentication no/' /etc/ssh/sshd_config",
             "echo \"PASSWORD_FILE=/run/secrets/db\"",
+            "api_key = os.getenv(\"API_KEY\")",
+            "DB_PASSWORD=<your-password-here>",
+            "DATABASE_URL=postgres://app:${DB_PASSWORD}@db.internal/app",
         ] {
             assert!(!text_has_secret(ok), "{ok}");
         }

@@ -201,10 +201,15 @@ const AZURE_ANY_SOURCE: &[&str] = &["*", "0.0.0.0", "0.0.0.0/0", "::/0", "intern
 /// `args.udp`; by default TCP 22 and 3389, UDP 3389). Fails at the offending source
 /// prefix. A map without `access` and `direction` is not a rule and passes.
 fn azure_nsg_public_ingress(node: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -> Outcome {
+    let (t, span) = nsg_exposure(node, &Wanted::from_args(args));
+    exposure(t, span, cx.index.first_line(node.span))
+}
+
+/// Whether one NSG rule map exposes a wanted port to any source, with the source's span.
+fn nsg_exposure(node: &Node, wanted: &Wanted) -> (Tri, Option<Span>) {
     if node.get("access").is_none() && node.get("direction").is_none() {
-        return Outcome::pass(Vec::new());
+        return (Tri::No, None);
     }
-    let wanted = Wanted::from_args(args);
     let access = text_is(node.get("access"), &["allow"], Tri::No);
     let direction = text_is(node.get("direction"), &["inbound"], Tri::No);
     let (protocol, ports) = match text_of(node.get("protocol")) {
@@ -227,8 +232,10 @@ fn azure_nsg_public_ingress(node: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -
         &["source_address_prefix", "source_address_prefixes"],
         AZURE_ANY_SOURCE,
     );
-    let t = access.and(direction).and(protocol).and(port).and(source);
-    exposure(t, span, cx.index.first_line(node.span))
+    (
+        access.and(direction).and(protocol).and(port).and(source),
+        span,
+    )
 }
 
 const GCP_ANY_SOURCE: &[&str] = &["0.0.0.0/0", "::/0"];
@@ -238,7 +245,12 @@ const GCP_ANY_SOURCE: &[&str] = &["0.0.0.0/0", "::/0"];
 /// ports (none listed: every port) cover a wanted port (`args.tcp`, `args.udp`; by
 /// default TCP 22 and 3389, UDP 3389). Fails at the public source range.
 fn gcp_firewall_public_ingress(node: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -> Outcome {
-    let wanted = Wanted::from_args(args);
+    let (t, span) = firewall_exposure(node, &Wanted::from_args(args));
+    exposure(t, span, cx.resource.header)
+}
+
+/// Whether a firewall body exposes a wanted port to the internet, with the range's span.
+fn firewall_exposure(node: &Node, wanted: &Wanted) -> (Tri, Option<Span>) {
     let enabled = match node.get("disabled") {
         None => Tri::Yes,
         Some(n) => match &n.value {
@@ -258,11 +270,10 @@ fn gcp_firewall_public_ingress(node: &Node, cx: &EvalCx<'_>, args: Option<&Node>
         Some(_) => elements(node.get("allow")).map_or(Tri::Unknown, |blocks| {
             blocks
                 .into_iter()
-                .fold(Tri::No, |acc, b| acc.or(gcp_allow_covers(b, &wanted)))
+                .fold(Tri::No, |acc, b| acc.or(gcp_allow_covers(b, wanted)))
         }),
     };
-    let t = enabled.and(ingress).and(source).and(allow);
-    exposure(t, span, cx.resource.header)
+    (enabled.and(ingress).and(source).and(allow), span)
 }
 
 /// Whether one `allow` block of a firewall admits a wanted port.
@@ -561,6 +572,71 @@ mod tests {
         );
         assert!(untraceable(&["var.network".to_owned()]));
         assert!(!untraceable(&["google_compute_network.vpc.id".to_owned()]));
+    }
+
+    fn yaml(text: &str) -> Node {
+        let src = crate::source::SourceText::new(
+            crate::source::FileId(0),
+            "t.yaml".into(),
+            "t.yaml".into(),
+            std::sync::Arc::from(text),
+        );
+        crate::parse::yaml::parse_yaml(&src)
+            .expect("test yaml")
+            .remove(0)
+    }
+
+    fn ssh_rdp() -> Wanted {
+        Wanted::from_args(None)
+    }
+
+    #[test]
+    fn nsg_rules_open_to_any_source() {
+        let open = yaml(
+            "{access: Allow, direction: Inbound, protocol: Tcp, destination_port_range: '20-30', source_address_prefixes: ['10.0.0.0/8', Internet]}",
+        );
+        let (t, span) = nsg_exposure(&open, &ssh_rdp());
+        assert_eq!(t, Tri::Yes);
+        assert!(span.is_some());
+        let udp_rdp = yaml(
+            "{access: Allow, direction: Inbound, protocol: Udp, destination_port_ranges: ['3389'], source_address_prefix: '*'}",
+        );
+        assert_eq!(nsg_exposure(&udp_rdp, &ssh_rdp()).0, Tri::Yes);
+        let udp_ssh = yaml(
+            "{access: Allow, direction: Inbound, protocol: Udp, destination_port_range: '22', source_address_prefix: '*'}",
+        );
+        assert_eq!(nsg_exposure(&udp_ssh, &ssh_rdp()).0, Tri::No);
+        let deny = yaml(
+            "{access: Deny, direction: Inbound, protocol: '*', destination_port_range: '*', source_address_prefix: '*'}",
+        );
+        assert_eq!(nsg_exposure(&deny, &ssh_rdp()).0, Tri::No);
+        let vnet = yaml(
+            "{access: Allow, direction: Inbound, protocol: Tcp, destination_port_range: '22', source_address_prefix: VirtualNetwork}",
+        );
+        assert_eq!(nsg_exposure(&vnet, &ssh_rdp()).0, Tri::No);
+        assert_eq!(nsg_exposure(&yaml("{name: x}"), &ssh_rdp()).0, Tri::No);
+    }
+
+    #[test]
+    fn firewall_allow_blocks_cover_ports() {
+        let open = yaml("{source_ranges: ['0.0.0.0/0'], allow: [{protocol: tcp, ports: ['22']}]}");
+        assert_eq!(firewall_exposure(&open, &ssh_rdp()).0, Tri::Yes);
+        let all_ports = yaml("{source_ranges: ['::/0'], allow: [{protocol: all}]}");
+        assert_eq!(firewall_exposure(&all_ports, &ssh_rdp()).0, Tri::Yes);
+        let icmp = yaml("{source_ranges: ['0.0.0.0/0'], allow: [{protocol: icmp}]}");
+        assert_eq!(firewall_exposure(&icmp, &ssh_rdp()).0, Tri::No);
+        let egress =
+            yaml("{direction: EGRESS, source_ranges: ['0.0.0.0/0'], allow: [{protocol: tcp}]}");
+        assert_eq!(firewall_exposure(&egress, &ssh_rdp()).0, Tri::No);
+        let disabled = yaml(
+            "{disabled: true, source_ranges: ['0.0.0.0/0'], allow: [{protocol: tcp, ports: ['22']}]}",
+        );
+        assert_eq!(firewall_exposure(&disabled, &ssh_rdp()).0, Tri::No);
+        let tagged = yaml("{source_tags: [web], allow: [{protocol: tcp, ports: ['22']}]}");
+        assert_eq!(firewall_exposure(&tagged, &ssh_rdp()).0, Tri::No);
+        let numbered =
+            yaml("{source_ranges: ['0.0.0.0/0'], allow: [{protocol: '6', ports: ['3000-4000']}]}");
+        assert_eq!(firewall_exposure(&numbered, &ssh_rdp()).0, Tri::Yes);
     }
 
     #[test]

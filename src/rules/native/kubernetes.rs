@@ -1,5 +1,325 @@
-//! Native checks for this platform (see `native/mod.rs`).
+//! Native checks for Kubernetes (see `native/mod.rs`): NetworkPolicy selection across
+//! objects, and image tags that a Kustomization in the scan overrides.
 
 use super::NativeFn;
+use crate::model::Resource;
+use crate::parse::node::{Node, Value};
+use crate::rules::predicate::EvalCx;
+use crate::rules::truth::{Outcome, Truth};
 
-pub(super) const NATIVES: &[(&str, NativeFn)] = &[];
+pub(super) const NATIVES: &[(&str, NativeFn)] = &[
+    (
+        "k8s_workload_selected_by_network_policy",
+        selected_by_network_policy,
+    ),
+    ("k8s_image_set_by_kustomization", image_set_by_kustomization),
+];
+
+/// Kinds from other network plugins or newer APIs that may isolate a pod with selectors
+/// this check does not evaluate: their presence makes an uncovered workload unknown.
+const OTHER_POLICY_KINDS: &[&str] = &[
+    "CiliumNetworkPolicy",
+    "CiliumClusterwideNetworkPolicy",
+    "GlobalNetworkPolicy",
+    "AdminNetworkPolicy",
+    "BaselineAdminNetworkPolicy",
+    "ClusterNetworkPolicy",
+];
+
+/// True when a `networking.k8s.io` NetworkPolicy in the same namespace selects the
+/// workload's pods (an empty `podSelector` selects all). False only when the scan holds
+/// at least one such policy and none can select the pods; unknown when no policy is in
+/// the scan at all (it may be applied from elsewhere), when namespaces are left to the
+/// deploy tool, or when another plugin's policy kind is present. Host-network pods pass:
+/// NetworkPolicies do not apply to them (K8S-POD-004 reports them).
+fn selected_by_network_policy(_node: &Node, cx: &EvalCx<'_>, _args: Option<&Node>) -> Outcome {
+    let me = cx.resource;
+    if me.body.get_path("pod.hostNetwork").and_then(Node::as_bool) == Some(true) {
+        return Outcome::pass(Vec::new());
+    }
+    let my_ns = namespace_of(me);
+    let labels = me.body.get_path("pod_metadata.labels");
+    let mut policies = 0;
+    let mut maybe = OTHER_POLICY_KINDS
+        .iter()
+        .any(|k| cx.index.same_root(me, k).next().is_some());
+    for policy in cx.index.same_root(me, "NetworkPolicy") {
+        if !is_core_network_policy(policy) {
+            // Calico's projectcalico.org NetworkPolicy shares the kind name.
+            maybe = true;
+            continue;
+        }
+        policies += 1;
+        let same_ns = match (my_ns, namespace_of(policy)) {
+            (Some(a), Some(b)) if a == b => Truth::True,
+            (Some(_), Some(_)) => Truth::False,
+            (None, None) => Truth::True,
+            _ => Truth::Unknown,
+        };
+        let selects = selector_matches(policy.body.get_path("spec.podSelector"), labels);
+        match (same_ns, selects) {
+            (Truth::True, Truth::True) => return Outcome::pass(vec![policy.header]),
+            (Truth::False, _) | (_, Truth::False) => {}
+            _ => maybe = true,
+        }
+    }
+    if maybe || policies == 0 {
+        Outcome::unknown(vec![me.header])
+    } else {
+        Outcome::fail(vec![me.header])
+    }
+}
+
+fn is_core_network_policy(r: &Resource) -> bool {
+    r.body
+        .get("apiVersion")
+        .and_then(Node::as_str)
+        .is_some_and(|v| v.starts_with("networking.k8s.io/") || v.starts_with("extensions/"))
+}
+
+/// The namespace written in the manifest; `None` leaves it to `kubectl -n` or kustomize.
+fn namespace_of(r: &Resource) -> Option<&str> {
+    r.body
+        .get_path("metadata.namespace")
+        .and_then(Node::as_str)
+        .filter(|n| !n.is_empty())
+}
+
+/// Whether a LabelSelector selects pods with `labels` (a missing or empty selector
+/// selects everything). Unknown for operators or shapes it does not understand.
+fn selector_matches(selector: Option<&Node>, labels: Option<&Node>) -> Truth {
+    let Some(selector) = selector.filter(|s| !s.is_null()) else {
+        return Truth::True;
+    };
+    if !matches!(selector.value, Value::Map(_)) {
+        return Truth::Unknown;
+    }
+    let labels = match labels.map(|l| &l.value) {
+        None | Some(Value::Null) => &[][..],
+        Some(Value::Map(entries)) => entries.as_slice(),
+        Some(_) => return Truth::Unknown,
+    };
+    let label = |key: &str| {
+        labels
+            .iter()
+            .find(|e| e.key == key)
+            .and_then(|e| e.value.scalar_text())
+    };
+    let mut result = Truth::True;
+    for e in selector.get("matchLabels").map_or(&[][..], Node::entries) {
+        match e.value.scalar_text() {
+            Some(want) if label(&e.key).as_deref() == Some(want.as_str()) => {}
+            Some(_) => return Truth::False,
+            None => result = Truth::Unknown,
+        }
+    }
+    for expr in selector
+        .get("matchExpressions")
+        .map_or(&[][..], Node::items)
+    {
+        let key = expr.get("key").and_then(Node::as_str);
+        let op = expr.get("operator").and_then(Node::as_str);
+        let values: Vec<String> = expr
+            .get("values")
+            .map_or(&[][..], Node::items)
+            .iter()
+            .filter_map(Node::scalar_text)
+            .collect();
+        let (Some(key), Some(op)) = (key, op) else {
+            result = Truth::Unknown;
+            continue;
+        };
+        let have = label(key);
+        let ok = match op {
+            "In" => have.is_some_and(|v| values.contains(&v)),
+            "NotIn" => have.is_none_or(|v| !values.contains(&v)),
+            "Exists" => have.is_some(),
+            "DoesNotExist" => have.is_none(),
+            _ => {
+                result = Truth::Unknown;
+                continue;
+            }
+        };
+        if !ok {
+            return Truth::False;
+        }
+    }
+    result
+}
+
+/// Unknown when a Kustomization in the scan sets the tag or digest of this container's
+/// image (`images[*].name` with `newTag` or `digest`): the deployed tag is then decided
+/// by the overlay, not by this manifest. False otherwise, pointing at the image.
+fn image_set_by_kustomization(node: &Node, cx: &EvalCx<'_>, _args: Option<&Node>) -> Outcome {
+    let Some(image) = node.get("image") else {
+        return Outcome::fail(Vec::new());
+    };
+    let Some(name) = image.as_str().map(image_name) else {
+        return Outcome::fail(vec![image.span]);
+    };
+    let overridden = cx
+        .index
+        .same_root(cx.resource, "Kustomization")
+        .flat_map(|k| k.body.get("images").map_or(&[][..], Node::items))
+        .any(|entry| {
+            entry.get("name").and_then(Node::as_str) == Some(name)
+                && (entry.get("newTag").is_some_and(|t| !t.is_null())
+                    || entry.get("digest").is_some_and(|d| !d.is_null()))
+        });
+    if overridden {
+        Outcome::unknown(vec![image.span])
+    } else {
+        Outcome::fail(vec![image.span])
+    }
+}
+
+/// The image reference without its digest and tag: `registry:5000/app:1.2@sha256:..`
+/// becomes `registry:5000/app`.
+fn image_name(image: &str) -> &str {
+    let image = image.split_once('@').map_or(image, |(n, _)| n);
+    let last = image.rfind('/').map_or(0, |i| i + 1);
+    match image[last..].find(':') {
+        Some(i) => &image[..last + i],
+        None => image,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::model::kubernetes::kubernetes_resources;
+    use crate::parse::yaml::parse_yaml;
+    use crate::rules::index::ResourceIndex;
+    use crate::source::{FileId, SourceMap, SourceText};
+
+    fn scan(text: &str) -> (Vec<Resource>, SourceMap) {
+        let src = SourceText::new(
+            FileId(0),
+            "k.yaml".into(),
+            PathBuf::from("k.yaml"),
+            Arc::from(text),
+        );
+        let docs = parse_yaml(&src).expect("fixture parses");
+        let resources = kubernetes_resources(&src, docs);
+        (resources, SourceMap::new(vec![Arc::new(src)]))
+    }
+
+    /// The network-policy outcome for the first workload in `text`.
+    fn covered(text: &str) -> Truth {
+        let (resources, sources) = scan(text);
+        let index = ResourceIndex::new(&resources, &sources);
+        let me = resources
+            .iter()
+            .find(|r| r.body.get("pod").is_some())
+            .expect("a workload");
+        let cx = EvalCx {
+            resource: me,
+            index: &index,
+        };
+        selected_by_network_policy(&me.body, &cx, None).truth
+    }
+
+    const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: shop\n  labels: {app: web, tier: front}\nspec:\n  containers: [{name: web, image: 'nginx:1'}]\n";
+
+    fn policy(ns: &str, selector: &str) -> String {
+        format!(
+            "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: p\n{ns}spec:\n  podSelector: {selector}\n"
+        )
+    }
+
+    #[test]
+    fn empty_selector_in_same_namespace_covers() {
+        let text = format!("{POD}{}", policy("  namespace: shop\n", "{}"));
+        assert_eq!(covered(&text), Truth::True);
+    }
+
+    #[test]
+    fn policy_elsewhere_or_not_matching_is_a_gap() {
+        let other_ns = format!("{POD}{}", policy("  namespace: billing\n", "{}"));
+        assert_eq!(covered(&other_ns), Truth::False);
+        let other_app = format!(
+            "{POD}{}",
+            policy("  namespace: shop\n", "{matchLabels: {app: api}}")
+        );
+        assert_eq!(covered(&other_app), Truth::False);
+    }
+
+    #[test]
+    fn no_policy_or_unknown_namespace_is_unknown() {
+        assert_eq!(covered(POD), Truth::Unknown);
+        let no_ns = format!("{POD}{}", policy("", "{}"));
+        assert_eq!(covered(&no_ns), Truth::Unknown);
+        let cilium = format!(
+            "{POD}{}---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {{name: c}}\n",
+            policy("  namespace: shop\n", "{matchLabels: {app: api}}")
+        );
+        assert_eq!(covered(&cilium), Truth::Unknown);
+    }
+
+    #[test]
+    fn host_network_pods_are_out_of_scope() {
+        let text = POD.replace("spec:\n", "spec:\n  hostNetwork: true\n");
+        assert_eq!(covered(&text), Truth::True);
+    }
+
+    #[test]
+    fn selector_operators() {
+        let (r, _) = scan(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  labels: {app: web, tier: front}\nspec: {containers: []}\n",
+        );
+        let labels = r[0].body.get_path("pod_metadata.labels");
+        let sel = |yaml: &str| {
+            let src = SourceText::new(FileId(1), "s".into(), PathBuf::from("s"), Arc::from(yaml));
+            let docs = parse_yaml(&src).expect("selector parses");
+            selector_matches(docs.first(), labels)
+        };
+        assert_eq!(sel("{}"), Truth::True);
+        assert_eq!(sel("matchLabels: {app: web}"), Truth::True);
+        assert_eq!(sel("matchLabels: {app: web, env: prod}"), Truth::False);
+        let expr = |op: &str, values: &str| {
+            sel(&format!(
+                "matchExpressions: [{{key: tier, operator: {op}, values: {values}}}]"
+            ))
+        };
+        assert_eq!(expr("In", "[front, back]"), Truth::True);
+        assert_eq!(expr("In", "[back]"), Truth::False);
+        assert_eq!(expr("NotIn", "[back]"), Truth::True);
+        assert_eq!(expr("NotIn", "[front]"), Truth::False);
+        assert_eq!(expr("Exists", "[]"), Truth::True);
+        assert_eq!(expr("DoesNotExist", "[]"), Truth::False);
+        assert_eq!(expr("Gt", "['1']"), Truth::Unknown);
+        assert_eq!(
+            sel("matchExpressions: [{key: team, operator: DoesNotExist}]"),
+            Truth::True
+        );
+    }
+
+    #[test]
+    fn image_names_drop_tag_and_digest() {
+        assert_eq!(image_name("nginx"), "nginx");
+        assert_eq!(image_name("nginx:1.25"), "nginx");
+        assert_eq!(image_name("registry:5000/app"), "registry:5000/app");
+        assert_eq!(
+            image_name("registry:5000/app:2@sha256:ab"),
+            "registry:5000/app"
+        );
+    }
+
+    #[test]
+    fn kustomization_tag_override_makes_the_image_unknown() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: [{name: web, image: 'acme/web:latest'}, {name: db, image: postgres}]\n---\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nimages:\n  - name: acme/web\n    newTag: 1.4.2\n  - name: postgres\n    newName: mirror.acme.io/postgres\n";
+        let (resources, sources) = scan(text);
+        let index = ResourceIndex::new(&resources, &sources);
+        let cx = EvalCx {
+            resource: &resources[0],
+            index: &index,
+        };
+        let containers = resources[0].body.get_path("pod.all_containers").unwrap();
+        let outcome = |i: usize| image_set_by_kustomization(&containers.items()[i], &cx, None);
+        assert_eq!(outcome(0).truth, Truth::Unknown);
+        assert_eq!(outcome(1).truth, Truth::False);
+    }
+}

