@@ -81,7 +81,9 @@ fn make_finding(
         .text
         .get(span.range())
         .map(|t| {
-            let first = t.lines().next().unwrap_or_default().trim();
+            let line = t.lines().next().unwrap_or_default();
+            // A trailing comment is not part of the value.
+            let first = line.split(" #").next().unwrap_or(line).trim();
             if first.chars().count() > 60 {
                 format!("{}…", first.chars().take(60).collect::<String>())
             } else {

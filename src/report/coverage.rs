@@ -288,16 +288,16 @@ fn markdown(report: &Report, scan_time: &str) -> String {
     let _ = writeln!(md, "# ISO/IEC 27002:2022 evidence report\n");
     let _ = writeln!(
         md,
-        "Scanned <code>{}</code> on {} with isolint {}: {} files, {} resources, {} rules, {} findings ({} suppressed), {} files not analysed.\n",
+        "Scanned <code>{}</code> on {} with isolint {}: {}, {}, {}; {}, {} suppressed; {} not analysed.\n",
         cell(&scanned_root(report)),
         scan_time,
         env!("CARGO_PKG_VERSION"),
-        s.files_scanned,
-        s.resources,
-        cov.rules.len(),
-        s.findings,
+        plural(s.files_scanned, "file", "files"),
+        plural(s.resources, "resource", "resources"),
+        plural(cov.rules.len(), "rule", "rules"),
+        plural(s.findings, "open finding", "open findings"),
         s.suppressed,
-        s.parse_errors,
+        plural(s.parse_errors, "file", "files"),
     );
     let _ = writeln!(md, "| Status | Controls | Meaning |\n|---|---:|---|");
     for st in Status::ALL {
@@ -490,6 +490,10 @@ fn markdown(report: &Report, scan_time: &str) -> String {
     md
 }
 
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn emoji(s: Status) -> &'static str {
     match s {
         Status::Failing => "🔴",
@@ -511,7 +515,7 @@ pub fn cell(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '|' => out.push_str("\\|"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '~' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '~' | '$' => {
                 out.push('\\');
                 out.push(c);
             }

@@ -55,7 +55,7 @@ h2 { font-size: 20px; margin: 0 0 6px; letter-spacing: -.01em; }
 .kpi .n { font-size: 28px; font-weight: 700; line-height: 1.1; color: var(--c); }
 .kpi .l { font-weight: 600; font-size: 13px; }
 .kpi .d { color: var(--muted); font-size: 11.5px; line-height: 1.35; margin-top: 4px; }
-.k-failing { --c: var(--failing); } .k-suppressed { --c: var(--suppressed); } .k-passing { --c: var(--passing); }
+.k-failing { --c: var(--failing); } .k-suppressed { --c: #dc6803; } .k-passing { --c: var(--passing); }
 .k-not-evaluated { --c: var(--noteval); } .k-no-rule { --c: var(--norule); } .k-not-observable { --c: #98a2b3; }
 .findings-line { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin-top: 12px; color: var(--ink-2); }
 .findings-line .sep { color: var(--line); }
@@ -93,7 +93,9 @@ th { text-align: left; font-size: 11.5px; text-transform: uppercase; letter-spac
   font-weight: 600; border-bottom: 1px solid var(--line); padding: 8px 10px; background: #f9fafb; }
 td { border-bottom: 1px solid var(--line); padding: 8px 10px; vertical-align: top; }
 tr:last-child td { border-bottom: 0; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; width: 1%; white-space: nowrap; }
+td.ctl { min-width: 230px; }
+th.st, td.st { width: 1%; white-space: nowrap; }
 .table-wrap { border: 1px solid var(--line); border-radius: 10px; overflow: hidden; }
 .status { display: inline-block; font-size: 11.5px; font-weight: 700; padding: 1px 9px; border-radius: 999px; white-space: nowrap; border: 1px solid; }
 .status.failing { color: var(--failing); background: var(--failing-bg); border-color: var(--failing-line); }
@@ -116,6 +118,10 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .facts b { color: var(--ink-2); }
 h4 { font-size: 12px; text-transform: uppercase; letter-spacing: .07em; color: var(--muted); margin: 18px 0 8px; }
 .rule-title { color: var(--ink-2); }
+tr.idle td { color: var(--muted); }
+tr.idle .rule-title, tr.idle a { color: var(--muted); }
+tr.idle .sev { opacity: .55; }
+code.chip { display: inline-block; white-space: nowrap; font-size: 11px; background: #f2f4f7; border: 1px solid var(--line); border-radius: 4px; padding: 0 5px; margin: 0 4px 4px 0; color: var(--ink-2); }
 .rule-desc { color: var(--muted); font-size: 12px; margin-top: 2px; }
 .finding { border: 1px solid var(--line); border-radius: 8px; margin-top: 10px; overflow: hidden; break-inside: avoid; }
 .finding .fh { display: flex; gap: 10px; align-items: center; flex-wrap: wrap; padding: 9px 12px; background: #f9fafb; border-bottom: 1px solid var(--line); }
@@ -159,7 +165,17 @@ footer.doc-foot p { margin: 4px 0; max-width: 900px; }
   .grid { grid-template-columns: repeat(10, 1fr); gap: 4px; }
   .tile { min-height: 50px; padding: 5px 6px; }
   .tile .t { font-size: 8px; }
-  pre.src { white-space: pre-wrap; }
+  .tile .badge { top: auto; bottom: 3px; right: 4px; font-size: 8px; padding: 0 4px; }
+  table { font-size: 10px; }
+  th { font-size: 8.5px; padding: 5px 6px; }
+  td { padding: 5px 6px; }
+  code.chip { font-size: 8.5px; margin: 0 2px 2px 0; }
+  .rule-desc { font-size: 9px; }
+  tr.idle .rule-desc { display: none; }
+  .kpi .n { font-size: 22px; }
+  .finding .fh, .finding .msg { padding: 6px 9px 0; }
+  .finding .fh { padding-bottom: 6px; }
+  pre.src { white-space: pre-wrap; font-size: 9.5px; }
   pre.src .l { white-space: pre-wrap; }
   a { color: inherit; text-decoration: none; }
 }
@@ -401,19 +417,19 @@ fn controls_table(h: &mut String, cov: &Coverage) {
         return;
     }
     h.push_str(
-        "<div class=\"table-wrap\"><table><thead><tr><th>Control</th><th>Status</th><th>Rules</th><th class=\"num\">Checked</th><th class=\"num\">Passed</th><th class=\"num\">Failed</th><th class=\"num\">Suppressed</th></tr></thead><tbody>\n",
+        "<div class=\"table-wrap\"><table><thead><tr><th>Control</th><th class=\"st\">Status</th><th>Rules</th><th class=\"num\">Checked</th><th class=\"num\">Passed</th><th class=\"num\">Failed</th><th class=\"num\">Suppressed</th></tr></thead><tbody>\n",
     );
     for c in cov.evidenced() {
         let (checked, passed, failed, suppressed) = cov.totals(c);
         let rules: Vec<String> = c
             .rules
             .iter()
-            .map(|&i| format!("<code>{}</code>", esc(&cov.rules[i].meta.id)))
+            .map(|&i| format!("<code class=\"chip\">{}</code>", esc(&cov.rules[i].meta.id)))
             .collect();
         let _ = writeln!(
             h,
-            "<tr><td><a href=\"#{}\"><b>{}</b></a> {}<div class=\"bar\" aria-hidden=\"true\"><span class=\"b-pass\" style=\"width:{}%\"></span><span class=\"b-fail\" style=\"width:{}%\"></span><span class=\"b-supp\" style=\"width:{}%\"></span></div></td>\
-<td><span class=\"status {}\">{}</span></td><td>{}</td><td class=\"num\">{checked}</td><td class=\"num\">{passed}</td><td class=\"num\">{failed}</td><td class=\"num\">{suppressed}</td></tr>",
+            "<tr><td class=\"ctl\"><a href=\"#{}\"><b>{}</b></a> {}<div class=\"bar\" aria-hidden=\"true\"><span class=\"b-pass\" style=\"width:{}%\"></span><span class=\"b-fail\" style=\"width:{}%\"></span><span class=\"b-supp\" style=\"width:{}%\"></span></div></td>\
+<td class=\"st\"><span class=\"status {}\">{}</span></td><td>{}</td><td class=\"num\">{checked}</td><td class=\"num\">{passed}</td><td class=\"num\">{failed}</td><td class=\"num\">{suppressed}</td></tr>",
             anchor(&c.control.id),
             esc(&c.control.id),
             esc(&c.control.title),
@@ -422,7 +438,7 @@ fn controls_table(h: &mut String, cov: &Coverage) {
             pct(suppressed, checked),
             c.status.slug(),
             c.status.label(),
-            rules.join(" ")
+            rules.join("")
         );
     }
     h.push_str("</tbody></table></div></section>\n");
@@ -449,31 +465,6 @@ fn evidence(h: &mut String, report: &Report, cov: &Coverage) {
             esc(&c.control.observable),
             plural(checked, "resource checked", "resources checked"),
         );
-        h.push_str(
-            "<div class=\"table-wrap\"><table><thead><tr><th>Rule</th><th>Severity</th><th class=\"num\">Checked</th><th class=\"num\">Passed</th><th class=\"num\">Failed</th><th class=\"num\">Suppressed</th></tr></thead><tbody>",
-        );
-        for &i in &c.rules {
-            let r = &cov.rules[i];
-            let id = match r.meta.references.first().and_then(|u| safe_url(u)) {
-                Some(url) => format!(
-                    "<a href=\"{url}\" rel=\"noopener noreferrer\"><code>{}</code></a>",
-                    esc(&r.meta.id)
-                ),
-                None => format!("<code>{}</code>", esc(&r.meta.id)),
-            };
-            let _ = write!(
-                h,
-                "<tr><td>{id} <span class=\"rule-title\">{}</span><div class=\"rule-desc\">{}</div></td><td><span class=\"sev sev-{s}\">{s}</span></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                esc(&r.meta.title),
-                esc(&r.meta.description),
-                r.checked,
-                r.passed,
-                r.failed,
-                r.suppressed,
-                s = r.meta.severity.as_str(),
-            );
-        }
-        h.push_str("</tbody></table></div>\n");
         let findings = cov.findings(c);
         let open: Vec<&&Finding> = findings
             .iter()
@@ -495,6 +486,41 @@ fn evidence(h: &mut String, report: &Report, cov: &Coverage) {
                 finding(h, report, f);
             }
         }
+        let _ = write!(
+            h,
+            "<h4>How it was checked ({})</h4>",
+            plural(c.rules.len(), "rule", "rules")
+        );
+        h.push_str(
+            "<div class=\"table-wrap\"><table><thead><tr><th>Rule</th><th class=\"st\">Severity</th><th class=\"num\">Checked</th><th class=\"num\">Passed</th><th class=\"num\">Failed</th><th class=\"num\">Suppressed</th></tr></thead><tbody>",
+        );
+        for &i in &c.rules {
+            let r = &cov.rules[i];
+            let id = match r.meta.references.first().and_then(|u| safe_url(u)) {
+                Some(url) => format!(
+                    "<a href=\"{url}\" rel=\"noopener noreferrer\"><code>{}</code></a>",
+                    esc(&r.meta.id)
+                ),
+                None => format!("<code>{}</code>", esc(&r.meta.id)),
+            };
+            let _ = write!(
+                h,
+                "<tr{}><td>{id} <span class=\"rule-title\">{}</span><div class=\"rule-desc\">{}</div></td><td class=\"st\"><span class=\"sev sev-{s}\">{s}</span></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                if r.checked == 0 {
+                    " class=\"idle\""
+                } else {
+                    ""
+                },
+                esc(&r.meta.title),
+                esc(&r.meta.description),
+                r.checked,
+                r.passed,
+                r.failed,
+                r.suppressed,
+                s = r.meta.severity.as_str(),
+            );
+        }
+        h.push_str("</tbody></table></div>\n");
         if c.status == Status::NotEvaluated {
             h.push_str("<p class=\"empty\">No resource in the scan is in scope of these rules, so this control has no evidence either way.</p>");
         }
@@ -508,7 +534,7 @@ fn finding(h: &mut String, report: &Report, f: &Finding) {
     let _ = write!(
         h,
         "<div class=\"finding{}\"><div class=\"fh\">{}<span class=\"rid\">{}</span><span>{}</span><span class=\"loc\">{}:{}:{}</span></div>\
-<p class=\"msg\">{}</p><div class=\"res\">{}</div>",
+<p class=\"msg\">{}</p>{}",
         if f.suppression.is_some() {
             " is-suppressed"
         } else {
@@ -521,7 +547,11 @@ fn finding(h: &mut String, report: &Report, f: &Finding) {
         start.line,
         start.column,
         esc(&f.message),
-        esc(&f.address),
+        if f.address == f.file || f.address.is_empty() {
+            String::new()
+        } else {
+            format!("<div class=\"res\">{}</div>", esc(&f.address))
+        },
     );
     let lines = snippet(report, f, 8);
     if !lines.is_empty() {

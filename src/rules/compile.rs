@@ -240,8 +240,8 @@ fn leaf(node: &Node, p: &mut Problems<'_>) -> Option<Leaf> {
         "gte" => Op::Compare(Greater, true, number(p)?),
         "lt" => Op::Compare(Less, false, number(p)?),
         "lte" => Op::Compare(Less, true, number(p)?),
-        "contains" => Op::Contains(v.clone()),
-        _ => Op::NotContains(v.clone()),
+        "contains" => Op::Contains(v.clone(), ci),
+        _ => Op::NotContains(v.clone(), ci),
     };
     Some(Leaf {
         path: path?,

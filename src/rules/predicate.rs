@@ -47,8 +47,8 @@ pub enum Op {
     /// No match anywhere in the text; each match is its own finding.
     NoMatch(Regex),
     Compare(std::cmp::Ordering, bool, f64),
-    Contains(Node),
-    NotContains(Node),
+    Contains(Node, bool),
+    NotContains(Node, bool),
 }
 
 #[derive(Debug)]
@@ -257,16 +257,16 @@ impl Op {
                 }
                 None => Outcome::unknown(vec![v.span]),
             },
-            Op::Contains(want) => contains(v, want),
-            Op::NotContains(want) => contains(v, want).negate(),
+            Op::Contains(want, ci) => contains(v, want, *ci),
+            Op::NotContains(want, ci) => contains(v, want, *ci).negate(),
         }
     }
 }
 
-fn contains(v: &Node, want: &Node) -> Outcome {
+fn contains(v: &Node, want: &Node, ci: bool) -> Outcome {
     match &v.value {
         Value::List(items) => {
-            if let Some(hit) = items.iter().find(|i| scalar_eq(i, want, false)) {
+            if let Some(hit) = items.iter().find(|i| scalar_eq(i, want, ci)) {
                 Outcome::pass(vec![hit.span])
             } else if items.iter().any(Node::is_unknown) {
                 Outcome::unknown(vec![v.span])
@@ -276,7 +276,12 @@ fn contains(v: &Node, want: &Node) -> Outcome {
         }
         Value::String(s) => {
             let w = want.scalar_text().unwrap_or_default();
-            Outcome::from_bool(s.contains(&w), v.span)
+            let found = if ci {
+                s.to_lowercase().contains(&w.to_lowercase())
+            } else {
+                s.contains(&w)
+            };
+            Outcome::from_bool(found, v.span)
         }
         _ => Outcome::fail(vec![v.span]),
     }

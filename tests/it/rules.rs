@@ -9,8 +9,10 @@ use std::path::{Path, PathBuf};
 
 use isolint::app::{self, ScanOptions};
 use isolint::config::Config;
+use isolint::controls::Catalogue;
 use isolint::model::terraform::TerraformOptions;
 use isolint::rules::RuleSet;
+use isolint::rules::load::{self, PackSource};
 
 use crate::support::repo_root;
 
@@ -78,9 +80,15 @@ fn scan(inputs: &[PathBuf], rules: &RuleSet) -> (BTreeSet<(String, usize)>, Vec<
     (found, errors)
 }
 
+/// Copies the input into a directory of its own first: a Terraform file's siblings
+/// (the other fixtures) must not become its module context.
 fn scan_one(input: &Path, rules: &RuleSet) -> (BTreeSet<(String, usize)>, Vec<String>) {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let name = input.file_name().expect("named input");
+    let copy = tmp.path().join(name);
+    copy_tree(input, &copy);
     let opts = ScanOptions {
-        paths: vec![input.to_path_buf()],
+        paths: vec![copy.clone()],
         config: Config::default(),
         strict: false,
         threads: 0,
@@ -91,17 +99,37 @@ fn scan_one(input: &Path, rules: &RuleSet) -> (BTreeSet<(String, usize)>, Vec<St
         changed_since: None,
     };
     let report = app::scan(&opts, rules).expect("scan runs");
+    let tmp_prefix = tmp.path().to_string_lossy().replace('\\', "/");
+    let original_parent = display(input.parent().expect("has parent"));
+    let back = |file: &str| file.replacen(&tmp_prefix, &original_parent, 1);
     let found = report
         .findings
         .iter()
-        .filter_map(|f| Some((f.file.clone(), report.positions(f.span)?.0.line)))
+        .filter_map(|f| Some((back(&f.file), report.positions(f.span)?.0.line)))
         .collect();
     let errors = report
         .errors
         .iter()
-        .map(|e| format!("{}: {}", e.file, e.message))
+        .map(|e| format!("{}: {}", back(&e.file), e.message))
         .collect();
     (found, errors)
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    if from.is_dir() {
+        for entry in walkdir::WalkDir::new(from) {
+            let entry = entry.expect("walk fixture");
+            let rel = entry.path().strip_prefix(from).expect("below");
+            let target = to.join(rel);
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&target).expect("mkdir");
+            } else {
+                std::fs::copy(entry.path(), &target).expect("copy");
+            }
+        }
+    } else {
+        std::fs::copy(from, to).expect("copy");
+    }
 }
 
 fn inputs(dir: &Path, prefix: &str) -> Vec<PathBuf> {
@@ -122,6 +150,7 @@ fn every_rule_fires_exactly_on_its_marked_lines() {
     std::env::set_current_dir(repo_root()).expect("cd to the crate root");
     let all = app::load_rules(&[], &Config::default()).expect("embedded packs load");
     let only = std::env::var("ISOLINT_RULE").unwrap_or_default();
+    let packs = load::embedded();
     let mut failures = Vec::new();
     let mut checked = 0;
     for rule in &all.rules {
@@ -141,14 +170,19 @@ fn every_rule_fires_exactly_on_its_marked_lines() {
             continue;
         }
         checked += 1;
-        let one = app::load_rules(
-            &[],
-            &Config {
-                select: vec![meta.id.clone()],
-                ..Config::default()
-            },
-        )
-        .expect("rule loads alone");
+        // Compile only the rule's own pack (loading every pack per rule is slow).
+        let pack: Vec<PackSource> = packs
+            .iter()
+            .filter(|p| p.pack == meta.pack)
+            .map(|p| PackSource {
+                path: p.path.clone(),
+                pack: p.pack.clone(),
+                text: p.text.clone(),
+            })
+            .collect();
+        let id = meta.id.clone();
+        let one = RuleSet::new(load::load(&pack, Catalogue::get_embedded()).expect("pack loads"))
+            .filtered(|m| m.id == id);
         let want: BTreeSet<_> = fails.iter().flat_map(|f| expected(f, &meta.id)).collect();
         if want.is_empty() {
             failures.push(format!(

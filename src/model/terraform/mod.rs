@@ -19,6 +19,7 @@ mod functions;
 mod load;
 mod modules;
 pub mod plan;
+mod template;
 mod traversal;
 mod value;
 

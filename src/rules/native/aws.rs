@@ -10,7 +10,7 @@ pub(super) const NATIVES: &[(&str, NativeFn)] = &[
     ("aws_s3_log_target", s3_log_target),
 ];
 
-/// Three-valued answer about one account-level resource.
+/// Three-valued answer to a small question about the configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Tri {
     Yes,
@@ -76,28 +76,40 @@ fn account_setting(_: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -> Outcome {
     }
 }
 
-/// How another resource can name a bucket: its address, its literal name, or the
-/// untraceable values (`var.`, `local.`) its name is built from.
+/// How another resource can name a bucket: by its address or by its literal name.
 struct BucketId<'a> {
     address: &'a str,
     name: Option<&'a str>,
-    name_refs: &'a [String],
+    /// The bucket's own name cannot be known (a variable, a module output).
+    name_unknown: bool,
 }
 
 impl BucketId<'_> {
     /// Whether `n` (a `bucket` or `target_bucket` value) names this bucket. A value that
-    /// cannot be traced counts only when it is built from the very same variable or
-    /// local as the bucket's name.
-    fn named_by(&self, n: &Node) -> bool {
+    /// cannot be traced to a resource might, but only when this bucket's own name is
+    /// unknown too; a bucket with a literal name is not some variable's value.
+    fn named_by(&self, n: &Node) -> Tri {
         match &n.value {
-            Value::Unknown(u) => u
-                .refs
-                .iter()
-                .any(|r| refers_to(r, self.address) || self.name_refs.iter().any(|mine| mine == r)),
-            Value::String(s) => self.name == Some(s.as_str()),
-            _ => false,
+            Value::Unknown(u) => {
+                if u.refs.iter().any(|r| refers_to(r, self.address)) {
+                    Tri::Yes
+                } else if self.name_unknown && u.refs.iter().all(|r| is_untraceable(r)) {
+                    Tri::Unknown
+                } else {
+                    Tri::No
+                }
+            }
+            Value::String(s) if self.name == Some(s.as_str()) => Tri::Yes,
+            _ => Tri::No,
         }
     }
+}
+
+/// References whose value the scan cannot follow to a resource.
+fn is_untraceable(reference: &str) -> bool {
+    ["var.", "local.", "module.", "data."]
+        .iter()
+        .any(|p| reference.starts_with(p))
 }
 
 fn acl_is_log_delivery(body: &Node) -> bool {
@@ -108,35 +120,56 @@ fn acl_is_log_delivery(body: &Node) -> bool {
 /// from the same Terraform root. True when an `aws_s3_bucket_logging` or another
 /// bucket's inline `logging` block targets it, or when its ACL (inline or through
 /// `aws_s3_bucket_acl`) is `log-delivery-write`. Unlike `related`, a target that cannot
-/// be traced (a variable, a module output) is taken to be another bucket, so one
-/// central log bucket passed in as a variable does not silence the rule for the root.
+/// be traced (a variable, a module output) makes the answer unknown only for buckets
+/// whose own name is unknown, so one central log bucket passed in as a variable does
+/// not silence the rule for every bucket of the root.
 fn s3_log_target(_: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
     let me = cx.resource;
     let name = me.body.get("bucket");
     let id = BucketId {
         address: &me.address,
         name: name.and_then(Node::as_str),
-        name_refs: name.map(Node::refs).unwrap_or_default(),
+        name_unknown: name.is_some_and(Node::is_unknown),
     };
-    let targets = |n: &Node| n.get("target_bucket").is_some_and(|t| id.named_by(t));
-    let is_target = acl_is_log_delivery(&me.body)
-        || cx
-            .index
-            .same_root(me, "aws_s3_bucket_logging")
-            .any(|l| targets(&l.body))
-        || cx
-            .index
-            .same_root(me, "aws_s3_bucket")
-            .filter(|b| b.address != me.address)
-            .any(|b| {
-                b.body
-                    .get("logging")
-                    .is_some_and(|l| l.items().iter().any(targets))
-            })
-        || cx.index.same_root(me, "aws_s3_bucket_acl").any(|a| {
-            acl_is_log_delivery(&a.body) && a.body.get("bucket").is_some_and(|b| id.named_by(b))
-        });
-    Outcome::from_bool(is_target, me.header)
+    let mut answer = if acl_is_log_delivery(&me.body) {
+        Tri::Yes
+    } else {
+        Tri::No
+    };
+    let mut see = |t: Tri| {
+        answer = match (answer, t) {
+            (Tri::Yes, _) | (_, Tri::Yes) => Tri::Yes,
+            (Tri::Unknown, _) | (_, Tri::Unknown) => Tri::Unknown,
+            _ => Tri::No,
+        }
+    };
+    for l in cx.index.same_root(me, "aws_s3_bucket_logging") {
+        if let Some(t) = l.body.get("target_bucket") {
+            see(id.named_by(t));
+        }
+    }
+    for b in cx.index.same_root(me, "aws_s3_bucket") {
+        if b.address == me.address {
+            continue;
+        }
+        for logging in b.body.get("logging").map(Node::items).unwrap_or_default() {
+            if let Some(t) = logging.get("target_bucket") {
+                see(id.named_by(t));
+            }
+        }
+    }
+    for a in cx.index.same_root(me, "aws_s3_bucket_acl") {
+        if acl_is_log_delivery(&a.body)
+            && let Some(b) = a.body.get("bucket")
+        {
+            see(id.named_by(b));
+        }
+    }
+    match answer {
+        Tri::Yes => Outcome::pass(vec![me.header]),
+        Tri::Unknown => Outcome::unknown(vec![me.header]),
+        Tri::No => Outcome::fail(vec![me.header]),
+    }
 }
 
 #[cfg(test)]
@@ -170,12 +203,11 @@ mod tests {
     }
 
     #[test]
-    fn buckets_are_named_by_reference_literal_name_or_shared_variable() {
-        let refs = vec!["var.log_bucket".to_owned()];
+    fn buckets_are_named_by_reference_or_literal_name() {
         let id = BucketId {
             address: "aws_s3_bucket.logs",
             name: Some("acme-logs"),
-            name_refs: &[],
+            name_unknown: false,
         };
         let unknown = |r: &[&str]| {
             Node::unknown(
@@ -184,18 +216,30 @@ mod tests {
                 sp(),
             )
         };
-        assert!(id.named_by(&unknown(&["aws_s3_bucket.logs.id"])));
-        assert!(!id.named_by(&unknown(&["aws_s3_bucket.logs_archive.id"])));
-        assert!(!id.named_by(&unknown(&["var.log_bucket"])));
-        assert!(id.named_by(&Node::string("acme-logs", sp())));
-        assert!(!id.named_by(&Node::string("acme-other", sp())));
+        assert_eq!(id.named_by(&unknown(&["aws_s3_bucket.logs.id"])), Tri::Yes);
+        assert_eq!(
+            id.named_by(&unknown(&["aws_s3_bucket.logs_archive.id"])),
+            Tri::No
+        );
+        assert_eq!(id.named_by(&unknown(&["var.log_bucket"])), Tri::No);
+        assert_eq!(id.named_by(&unknown(&[])), Tri::No);
+        assert_eq!(id.named_by(&Node::string("acme-logs", sp())), Tri::Yes);
+        assert_eq!(id.named_by(&Node::string("acme-other", sp())), Tri::No);
         let from_var = BucketId {
             address: "aws_s3_bucket.logs",
             name: None,
-            name_refs: &refs,
+            name_unknown: true,
         };
-        assert!(from_var.named_by(&unknown(&["var.log_bucket"])));
-        assert!(!from_var.named_by(&unknown(&["var.other_bucket"])));
+        assert_eq!(from_var.named_by(&unknown(&[])), Tri::Unknown);
+        assert_eq!(
+            from_var.named_by(&unknown(&["module.logs.bucket_id"])),
+            Tri::Unknown
+        );
+        assert_eq!(
+            from_var.named_by(&unknown(&["aws_s3_bucket.other.id"])),
+            Tri::No
+        );
+        assert_eq!(from_var.named_by(&Node::string("acme-logs", sp())), Tri::No);
     }
 
     #[test]

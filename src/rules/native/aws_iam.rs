@@ -278,6 +278,8 @@ fn is_all_actions(a: &str) -> bool {
 fn json_grants_admin(doc: &Json) -> bool {
     statements(doc).into_iter().any(|s| {
         is_allow(s)
+            && s.get("Principal").is_none()
+            && s.get("NotPrincipal").is_none()
             && json_strings(s.get("Action"))
                 .into_iter()
                 .any(is_all_actions)
@@ -383,8 +385,13 @@ fn doc_admin_statements(doc: &Node, cx: &EvalCx<'_>, acc: &mut Acc) {
             acc.unknown(stmt.span);
             continue;
         }
+        // A statement naming principals belongs to a resource policy (a bucket, key or
+        // endpoint policy), where `*` on `*` covers only that resource.
         let allow = doc_allows(stmt);
-        if allow == Tri::No {
+        if allow == Tri::No
+            || stmt.get("principals").is_some()
+            || stmt.get("not_principals").is_some()
+        {
             continue;
         }
         let action = find_in_list(stmt.get("actions"), &is_all_actions);
@@ -633,7 +640,7 @@ fn is_literal_secret(value: &str) -> bool {
     ];
     let templated =
         (v.starts_with('<') && v.ends_with('>')) || v.contains("{{") || v.contains("%{");
-    let one_char = v.chars().all(|c| Some(c) == v.chars().next());
+    let one_char = v.chars().all(|c| v.starts_with(c));
     !(templated || one_char || PLACEHOLDERS.contains(&lower.as_str()))
 }
 
@@ -768,10 +775,10 @@ fn ecs_env_secrets(node: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
     let mut acc = Acc::default();
     if let Some(v) = node.get("container_definitions") {
         match &v.value {
-            Value::String(s) => {
-                if serde_json::from_str::<Json>(s).is_ok_and(|d| containers_have_secret(&d)) {
-                    acc.fail(cx.index.first_line(v.span));
-                }
+            Value::String(s)
+                if serde_json::from_str::<Json>(s).is_ok_and(|d| containers_have_secret(&d)) =>
+            {
+                acc.fail(cx.index.first_line(v.span));
             }
             Value::Unknown(_) => acc.unknown(v.span),
             _ => {}
@@ -818,6 +825,7 @@ mod tests {
             r#"{"Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}"#,
             r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::b/*"}]}"#,
             r#"{"Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#,
+            r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#,
         ] {
             assert!(
                 !json_grants_admin(&serde_json::from_str(ok).unwrap()),

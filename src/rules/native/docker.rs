@@ -20,6 +20,7 @@ pub(super) const NATIVES: &[(&str, NativeFn)] = &[
     ("dockerfile_env_secret", env_secret),
     ("dockerfile_copied_credentials", copied_credentials),
     ("text_secret_assignment", text_secret_assignment),
+    ("text_credential_url", text_credential_url),
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -239,12 +240,15 @@ fn is_credential_path(path: &str) -> bool {
         const TEMPLATES: &[&str] = &["example", "sample", "template", "dist", "defaults", "tpl"];
         return !TEMPLATES.contains(&suffix);
     }
+    // Public keys (repository signing keys such as nodesource-repo.gpg.key) are fine.
+    let public = ["pub", "gpg", "pgp", "asc", "keyring"]
+        .iter()
+        .any(|w| base.contains(w));
     let key_pem = base.ends_with(".pem") && (base.contains("key") || base.contains("priv"));
     let keystore = [".key", ".p12", ".pfx", ".jks", ".keystore"]
         .iter()
         .any(|e| base.ends_with(e));
-    key_pem
-        || keystore
+    (!public && (key_pem || keystore))
         || lower.ends_with(".docker/config.json")
         || lower.ends_with(".kube/config")
         || lower.contains(".aws/credentials")
@@ -366,7 +370,27 @@ pub(super) fn is_secret_name(name: &str) -> bool {
     };
     let prev = toks.len().checked_sub(2).map(|i| toks[i].as_str());
     match last.as_str() {
-        "PASSWORD" | "PASSWD" | "PASSPHRASE" | "SECRET" | "TOKEN" | "APIKEY" => true,
+        "PASSWORD" | "PASSWD" | "PASSPHRASE" | "TOKEN" | "APIKEY" => true,
+        // existingSecret, imagePullSecret, tlsSecret: the name of a Kubernetes or
+        // vault secret, not its value.
+        "SECRET" => !matches!(
+            prev,
+            Some(
+                "EXISTING"
+                    | "PULL"
+                    | "TLS"
+                    | "CERT"
+                    | "CERTIFICATE"
+                    | "K8S"
+                    | "KUBE"
+                    | "KUBERNETES"
+                    | "SEALED"
+                    | "EXTERNAL"
+                    | "VAULT"
+                    | "USE"
+                    | "CREATE"
+            )
+        ),
         "PASS" | "PWD" => toks.len() > 1,
         "KEY" => matches!(
             prev,
@@ -407,6 +431,13 @@ pub(super) fn is_literal_secret(value: &str) -> bool {
         "disabled",
         "required",
         "optional",
+        // Access levels (GitHub permissions: id-token: write).
+        "read",
+        "write",
+        // Values that say they are not real (LocalStack's test/test, mocks).
+        "test",
+        "dummy",
+        "fake",
     ];
     if NOT_SECRETS.contains(&lower.as_str()) {
         return false;
@@ -417,6 +448,18 @@ pub(super) fn is_literal_secret(value: &str) -> bool {
         || v.contains("$(")
         || v.starts_with('%')
         || v.contains("%(");
+    // Dependency version ranges ("registry-auth-token": "^4.0.0").
+    let version = v.starts_with(['^', '~', '>', '<', '='])
+        || (v.contains('.')
+            && v.trim_start_matches('v')
+                .split(['.', '-', '+'])
+                .next()
+                .is_some_and(|major| {
+                    !major.is_empty() && major.bytes().all(|c| c.is_ascii_digit())
+                })
+            && v.split('.')
+                .nth(1)
+                .is_some_and(|minor| minor.bytes().next().is_some_and(|c| c.is_ascii_digit())));
     let placeholder = (v.starts_with('<') && v.ends_with('>'))
         || v.chars()
             .all(|c| matches!(c, '*' | 'x' | 'X' | '.' | '-' | '_' | '#'));
@@ -433,7 +476,7 @@ pub(super) fn is_literal_secret(value: &str) -> bool {
         "@microsoft.keyvault(",
     ];
     let pointer = POINTERS.iter().any(|p| lower.starts_with(p));
-    !(reference || placeholder || pointer)
+    !(reference || version || placeholder || pointer)
 }
 
 /// Values the format-specific secret rules (SECRET-001…006) already report, so the
@@ -463,6 +506,13 @@ pub(super) fn covered_by_format_rules(name: &str, value: &str) -> bool {
 // Secret assignments in any text file (SECRET-007)
 // ---------------------------------------------------------------------------------------
 
+/// Documentation (README.md, docs/*.rst): examples there are illustrations, not config.
+fn is_documentation(base: &str) -> bool {
+    const DOCS: &[&str] = &["md", "markdown", "rst", "adoc", "asciidoc", "html", "htm"];
+    let ext = base.rsplit_once('.').map_or("", |(_, e)| e);
+    DOCS.contains(&ext.to_ascii_lowercase().as_str())
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Style {
     /// Covered elsewhere (workflows, Dockerfiles) or documentation: not scanned.
@@ -489,7 +539,17 @@ fn style_of(path: &str) -> Style {
         || base.ends_with(".containerfile");
     let ext = base.rsplit_once('.').map_or("", |(_, e)| e);
     const DOCS: &[&str] = &["md", "markdown", "rst", "adoc", "asciidoc", "html", "htm"];
-    if dockerfile || DOCS.contains(&ext) {
+    const LOCKFILES: &[&str] = &[
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "composer.lock",
+        "gemfile.lock",
+        "poetry.lock",
+        "pipfile.lock",
+    ];
+    if dockerfile || DOCS.contains(&ext) || LOCKFILES.contains(&base.as_str()) {
         return Style::Skip;
     }
     const CODE: &[&str] = &[
@@ -497,6 +557,7 @@ fn style_of(path: &str) -> Style {
         "scala", "groovy", "gradle", "cs", "php", "rs", "swift", "c", "h", "cc", "cpp", "hpp", "m",
         "dart", "lua", "pl", "ex", "exs", "clj", "r", "jl", "vue", "svelte",
     ];
+    let ext = base.rsplit_once('.').map_or("", |(_, e)| e);
     if CODE.contains(&ext) || base.ends_with(".tf.json") {
         Style::Code
     } else {
@@ -634,6 +695,47 @@ fn value_at(v: &str, style: Style) -> Option<String> {
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// Credentials in URLs and connection strings (SECRET-006)
+// ---------------------------------------------------------------------------------------
+
+/// `scheme://user:password@host` (the password not a reference or placeholder) and
+/// `password=`/`pwd=` parameters of connection strings.
+static CREDENTIAL_URL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r#"\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|jdbc:[a-z0-9]+|ftps?|sftp|ldaps?|smtps?|https?)://"#,
+        r#"[A-Za-z0-9._~%+-]*:[^\s:@/'"$<{*%\\][^\s@/'"\\]*@(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)"#,
+        r#"|[?&;](?i:password|pwd)=[^&;\s"'$<{*%][^&;\s"']*"#,
+    ))
+    .expect("static regex")
+});
+
+/// SECRET-006: credentials embedded in URLs and connection strings, except for loopback
+/// hosts (a local test database) and in documentation.
+fn text_credential_url(body: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
+    let Value::String(text) = &body.value else {
+        return Outcome::pass(Vec::new());
+    };
+    let p = cx.resource.address.replace('\\', "/");
+    let base = p.rsplit('/').next().unwrap_or(&p).to_ascii_lowercase();
+    if is_documentation(&base) || body.span.len() != text.len() {
+        return Outcome::pass(Vec::new());
+    }
+    let start = body.span.start as usize;
+    let spans = CREDENTIAL_URL
+        .captures_iter(text)
+        .filter(|c| !c.name("host").is_some_and(|h| is_loopback(h.as_str())))
+        .filter_map(|c| c.get(0))
+        .map(|m| Span::new(body.span.file, start + m.start(), start + m.end()))
+        .collect();
+    fail_or_pass(spans)
+}
+
+fn is_loopback(host: &str) -> bool {
+    let h = host.to_ascii_lowercase();
+    h == "localhost" || h.ends_with(".localhost") || h.starts_with("127.") || h == "[::1]"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -669,6 +771,8 @@ mod tests {
             "GPG_KEY",
             "TOKENIZER",
             "persist-credentials",
+            "existingSecret",
+            "imagePullSecret",
             "BYPASS",
         ] {
             assert!(!is_secret_name(no), "{no}");
@@ -693,6 +797,10 @@ mod tests {
             "/run/secrets/db",
             "arn:aws:secretsmanager:eu-west-1:1:secret:x",
             "abc",
+            "^4.0.0",
+            "1.2.3",
+            "v2.0.1-beta",
+            "test",
         ] {
             assert!(!is_literal_secret(no), "{no}");
         }
@@ -789,6 +897,28 @@ mod tests {
         assert!(secret_assignment("if password == \"x\":", code).is_none());
         assert!(secret_assignment("DB_PASSWORD=", c).is_none());
         assert!(secret_assignment("  - POSTGRES_PASSWORD=example", c).is_some());
+    }
+
+    #[test]
+    fn credential_urls() {
+        let found = |t: &str| {
+            CREDENTIAL_URL
+                .captures_iter(t)
+                .filter(|c| !c.name("host").is_some_and(|h| is_loopback(h.as_str())))
+                .count()
+        };
+        assert_eq!(found("postgres://ledger:S3cret@db.internal:5432/ledger"), 1);
+        assert_eq!(found("redis://:Kestrel2291@cache:6379/0"), 1);
+        assert_eq!(found("x;user=app;password=Harbor-77;encrypt=true"), 1);
+        assert_eq!(found("postgres://rails:password@localhost:5432/test"), 0);
+        assert_eq!(found("mysql://root:pass@127.0.0.1:3306/db"), 0);
+        assert_eq!(found("postgres://ledger:${DB_PASSWORD}@db:5432/ledger"), 0);
+        assert_eq!(found("mongodb+srv://u:<password>@cluster0.mongodb.net"), 0);
+        assert_eq!(found("https://docs.example.com:443/x"), 0);
+        assert_eq!(
+            found("https://x-access-token:${{ secrets.T }}@github.com/o/r"),
+            0
+        );
     }
 
     #[test]

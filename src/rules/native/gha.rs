@@ -70,11 +70,33 @@ fn untrusted_expressions(text: &str) -> Vec<(usize, usize)> {
     EXPRESSION
         .captures_iter(text)
         .filter(|c| {
-            c.get(1)
-                .is_some_and(|inner| UNTRUSTED.is_match(inner.as_str()))
+            c.get(1).is_some_and(|inner| {
+                let e = inner.as_str();
+                UNTRUSTED.is_match(e) && !yields_boolean(e)
+            })
         })
         .filter_map(|c| c.get(0).map(|m| (m.start(), m.end())))
         .collect()
+}
+
+/// Whether an expression evaluates to true/false rather than to the text it reads
+/// (`github.event.issue.title == 'x'`, `contains(github.head_ref, 'release/')`), so no
+/// attacker text reaches the script.
+fn yields_boolean(expr: &str) -> bool {
+    // Operators inside string literals ('<b>{0}</b>') do not count.
+    let unquoted: String = expr.split('\'').step_by(2).collect::<Vec<_>>().join("''");
+    let e = unquoted.trim();
+    if e.contains("&&") || e.contains("||") {
+        // `a == 'x' && github.event.issue.title` evaluates to the title.
+        return false;
+    }
+    let comparison = ["==", "!=", "<", ">"].iter().any(|op| e.contains(op));
+    let lower = e.trim_start_matches('!').to_ascii_lowercase();
+    let predicate = ["contains(", "startswith(", "endswith("]
+        .iter()
+        .any(|f| lower.starts_with(f))
+        && e.ends_with(')');
+    comparison || predicate || e.starts_with('!')
 }
 
 /// Literal secrets written into a workflow: secret-named `env`, `with` and `secrets`
@@ -172,6 +194,19 @@ mod tests {
         assert_eq!(hits("${{ github.event.issue.number }}"), 0);
         assert_eq!(hits("${{ secrets.TOKEN }} ${{ github.ref_name }}"), 0);
         assert_eq!(hits("echo $TITLE"), 0);
+        assert_eq!(hits("${{ github.event.pull_request.title == 'foo' }}"), 0);
+        assert_eq!(
+            hits("${{ contains(github.event.pull_request.title, 'foo') }}"),
+            0
+        );
+        assert_eq!(hits("${{ !startsWith(github.head_ref, 'release/') }}"), 0);
+        assert_eq!(hits("${{ toJSON(github.event.pull_request.title) }}"), 1);
+        assert_eq!(hits("${{ github.event.issue.title || 'untitled' }}"), 1);
+        assert_eq!(hits("${{ x == 'y' && github.event.issue.title }}"), 1);
+        assert_eq!(
+            hits("${{ format('<b>{0}</b>', github.event.issue.title) }}"),
+            1
+        );
     }
 
     #[test]
