@@ -84,6 +84,10 @@ fn make_finding(
             let line = t.lines().next().unwrap_or_default();
             // A trailing comment is not part of the value.
             let first = line.split(" #").next().unwrap_or(line).trim();
+            let first = first
+                .strip_prefix('"')
+                .and_then(|f| f.strip_suffix('"'))
+                .unwrap_or(first);
             if first.chars().count() > 60 {
                 format!("{}…", first.chars().take(60).collect::<String>())
             } else {

@@ -86,14 +86,17 @@ impl Predicate {
             Predicate::All(ps) => Outcome::all(ps.iter().map(|p| p.eval(node, cx))),
             Predicate::Any(ps) => {
                 let outcomes: Vec<Outcome> = ps.iter().map(|p| p.eval(node, cx)).collect();
-                // When every alternative fails, blame the most specific one: a value
-                // found somewhere (a companion's setting) beats "missing here".
+                // When every alternative fails, blame a companion resource's setting
+                // (a span outside this resource) over "missing here".
+                let own = cx.resource.span;
+                let outside =
+                    |s: &Span| s.file != own.file || s.start < own.start || s.end > own.end;
                 let specific = outcomes
                     .iter()
                     .find(|o| {
                         o.truth == Truth::False
                             && !o.spans.is_empty()
-                            && !o.spans.contains(&cx.resource.header)
+                            && o.spans.iter().all(outside)
                     })
                     .map(|o| o.spans.clone());
                 let o = Outcome::any(outcomes);
@@ -122,7 +125,7 @@ impl Predicate {
             Predicate::Absent(path) => absent(path, node, cx),
             Predicate::Leaf(leaf) => leaf.eval(node, cx),
             Predicate::Every(path, check) => {
-                let hits = path.resolve(node, &cx.resource.body);
+                let hits = elements(path.resolve(node, &cx.resource.body));
                 Outcome::all(hits.into_iter().map(|hit| match hit {
                     Hit::Found(el) => check.eval(el, cx),
                     Hit::Missing(_) => Outcome::pass(Vec::new()),
@@ -130,7 +133,7 @@ impl Predicate {
                 }))
             }
             Predicate::Some(path, check) => {
-                let hits = path.resolve(node, &cx.resource.body);
+                let hits = elements(path.resolve(node, &cx.resource.body));
                 let mut blame = Vec::new();
                 let outcome = Outcome::any(hits.into_iter().map(|hit| match hit {
                     Hit::Found(el) => {
@@ -153,6 +156,28 @@ impl Predicate {
             Predicate::Native(n) => (n.func)(node, cx, n.args.as_ref()),
         }
     }
+}
+
+/// `every`/`some` iterate elements: a path that ends at a list (HCL blocks, a YAML
+/// sequence) means its items, with or without a trailing `[*]`.
+fn elements(hits: Vec<Hit<'_>>) -> Vec<Hit<'_>> {
+    let mut out = Vec::with_capacity(hits.len());
+    for hit in hits {
+        match hit {
+            Hit::Found(Node {
+                value: Value::List(items),
+                ..
+            }) => out.extend(items.iter().map(|i| {
+                if i.is_unknown() {
+                    Hit::Unknown(i)
+                } else {
+                    Hit::Found(i)
+                }
+            })),
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Where to point when something is missing in `node`: the resource header when `node`

@@ -15,6 +15,7 @@ use crate::source::Span;
 pub(super) const NATIVES: &[(&str, NativeFn)] = &[
     ("gha_script_injection", script_injection),
     ("gha_literal_secret", literal_secret),
+    ("gha_workflow_level_writes", workflow_level_writes),
 ];
 
 /// A `${{ … }}` expression.
@@ -156,6 +157,28 @@ fn literal(v: &Node) -> Option<String> {
         _ => return None,
     };
     (!text.contains("${{") && is_literal_secret(&text)).then_some(text)
+}
+
+/// Write scopes granted at the top of a workflow that two or more jobs inherit (they
+/// set no `permissions` of their own): a finding at each such scope.
+fn workflow_level_writes(wf: &Node, _: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
+    let inheriting = wf
+        .get("jobs")
+        .map_or(&[][..], Node::entries)
+        .iter()
+        .filter(|j| j.value.get("permissions").is_none())
+        .count();
+    if inheriting < 2 {
+        return Outcome::pass(Vec::new());
+    }
+    let spans = wf
+        .get("permissions")
+        .map_or(&[][..], Node::entries)
+        .iter()
+        .filter(|e| e.value.as_str() == Some("write"))
+        .map(|e| e.key_span)
+        .collect();
+    fail_or_pass(spans)
 }
 
 fn fail_or_pass(mut spans: Vec<Span>) -> Outcome {
