@@ -37,7 +37,49 @@ pub fn evaluate(
         .collect();
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+    drop_text_duplicates(findings, resources, sources)
+}
+
+/// A secret found by a plain-text rule on a line that a structured rule already reports
+/// for the same control (a literal key in a `provider "aws"` block) is one problem, not
+/// two: keep the structured finding, which knows the resource.
+fn drop_text_duplicates(
+    findings: Vec<Finding>,
+    resources: &[Resource],
+    sources: &SourceMap,
+) -> Vec<Finding> {
+    let text_addresses: std::collections::HashSet<&str> = resources
+        .iter()
+        .filter(|r| r.family == crate::model::Family::Text)
+        .map(|r| r.address.as_str())
+        .collect();
+    let line_of = |f: &Finding| {
+        sources
+            .get(f.span.file)
+            .map(|s| s.position(f.span.start as usize).line)
+    };
+    let is_text = |f: &Finding| f.rule.resources.iter().all(|k| k == "text_file");
+    let structured: std::collections::HashSet<(String, Option<usize>, String)> = findings
+        .iter()
+        .filter(|f| !is_text(f))
+        .flat_map(|f| {
+            f.rule
+                .controls
+                .iter()
+                .map(move |c| (f.file.clone(), line_of(f), c.clone()))
+        })
+        .collect();
     findings
+        .into_iter()
+        .filter(|f| {
+            !(is_text(f)
+                && text_addresses.contains(f.address.as_str())
+                && f.rule
+                    .controls
+                    .iter()
+                    .any(|c| structured.contains(&(f.file.clone(), line_of(f), c.clone()))))
+        })
+        .collect()
 }
 
 fn check_one(
