@@ -57,7 +57,7 @@ pub fn load_rules(extra_dirs: &[PathBuf], config: &Config) -> Result<RuleSet, Fa
     let select = selector(&config.select, config)?;
     let ignore = selector(&config.ignore, config)?;
     let set = RuleSet::new(rules).filtered(|meta| {
-        (config.select.is_empty() || select(meta)) && !(ignore(meta) && !config.ignore.is_empty())
+        (config.select.is_empty() || select(meta)) && (config.ignore.is_empty() || !ignore(meta))
     });
     Ok(set)
 }

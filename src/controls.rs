@@ -52,7 +52,7 @@ impl Catalogue {
                 observable: field(n, "observable"),
             })
             .collect();
-        controls.sort_by(|a, b| sort_key(&a.id).cmp(&sort_key(&b.id)));
+        controls.sort_by_key(|c| sort_key(&c.id));
         Catalogue { controls }
     }
 

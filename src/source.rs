@@ -212,27 +212,46 @@ pub enum ReadFailure {
 /// Reads a file: the one place in isolint that does (size cap, binary detection,
 /// UTF-8 or UTF-16 with BOM).
 pub fn read_text(path: &std::path::Path) -> Result<Arc<str>, ReadFailure> {
+    use std::io::Read;
+
     use crate::error::FileErrorKind;
-    let meta = std::fs::metadata(path)
-        .map_err(|e| ReadFailure::Error(FileErrorKind::Read, io_message(&e)))?;
+    let fail = |e: std::io::Error| ReadFailure::Error(FileErrorKind::Read, io_message(&e));
+    let meta = std::fs::metadata(path).map_err(fail)?;
     if meta.is_dir() {
         return Err(ReadFailure::Error(
             FileErrorKind::Read,
             "is a directory, not a file".into(),
         ));
     }
-    if meta.len() > MAX_FILE_BYTES {
+    // A FIFO or a device would block the scan or never end.
+    if !meta.is_file() {
         return Err(ReadFailure::Error(
+            FileErrorKind::Read,
+            "not a regular file (a pipe, socket or device); skipped".into(),
+        ));
+    }
+    let too_large = |len: u64| {
+        ReadFailure::Error(
             FileErrorKind::TooLarge,
             format!(
                 "file is {} MiB, over the {} MiB limit; skipped",
-                meta.len() / (1024 * 1024),
+                len / (1024 * 1024),
                 MAX_FILE_BYTES / (1024 * 1024)
             ),
-        ));
+        )
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(meta.len()));
     }
-    let bytes =
-        std::fs::read(path).map_err(|e| ReadFailure::Error(FileErrorKind::Read, io_message(&e)))?;
+    // Never read more than the cap, even if the file grew since it was measured.
+    let file = std::fs::File::open(path).map_err(fail)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(fail)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
     decode(bytes)
 }
 
@@ -240,8 +259,33 @@ fn io_message(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::PermissionDenied => "cannot read: permission denied".into(),
         std::io::ErrorKind::NotFound => "cannot read: not found (broken symbolic link?)".into(),
+        // `ErrorKind::FilesystemLoop` is not stable yet: recognise it by name.
+        k if format!("{k:?}") == "FilesystemLoop" => {
+            format!("cannot read: symbolic link loop ({e})")
+        }
         _ => format!("cannot read: {e}"),
     }
+}
+
+/// Where invalid UTF-8 starts, as users count it.
+fn invalid_utf8(bytes: &[u8], at: usize) -> ReadFailure {
+    let before = &bytes[..at.min(bytes.len())];
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    // `before` is valid UTF-8 (that is what `at` means): count characters, not a BOM.
+    let column = std::str::from_utf8(&before[line_start..])
+        .map_or(0, |s| s.trim_start_matches('\u{feff}').chars().count())
+        + 1;
+    let byte = bytes
+        .get(at)
+        .map_or(String::new(), |b| format!(" 0x{b:02X}"));
+    ReadFailure::NotText(format!(
+        "not valid UTF-8: invalid byte{byte} at line {line}, column {column} (offset {at}); \
+         save the file as UTF-8"
+    ))
 }
 
 /// UTF-8 (BOM stripped) or UTF-16 with a BOM; anything with NUL bytes otherwise is binary.
@@ -249,7 +293,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<Arc<str>, ReadFailure> {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return std::str::from_utf8(rest)
             .map(Arc::from)
-            .map_err(|e| ReadFailure::NotText(format!("not valid UTF-8: {e}")));
+            .map_err(|e| invalid_utf8(&bytes, e.valid_up_to() + 3));
     }
     let utf16 = |le: bool| {
         let units: Vec<u16> = bytes[2..]
@@ -281,9 +325,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<Arc<str>, ReadFailure> {
         Ok(s) => Ok(Arc::from(s)),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
-            Err(ReadFailure::NotText(format!(
-                "not valid UTF-8 (invalid byte at offset {at})"
-            )))
+            Err(invalid_utf8(e.as_bytes(), at))
         }
     }
 }
@@ -306,5 +348,34 @@ mod read_tests {
             decode(b"a\xFFb".to_vec()),
             Err(ReadFailure::NotText(_))
         ));
+    }
+
+    #[test]
+    fn invalid_utf8_names_line_and_column() {
+        for (bytes, want) in [
+            (
+                &b"a: 1\nn\xC3\xA4me: caf\xE9\n"[..],
+                "0xE9 at line 2, column 10",
+            ),
+            (&b"\xEF\xBB\xBFx\xFF"[..], "0xFF at line 1, column 2"),
+            (&b"\xC3"[..], "0xC3 at line 1, column 1"),
+        ] {
+            let Err(ReadFailure::NotText(m)) = decode(bytes.to_vec()) else {
+                panic!("{bytes:?} decoded");
+            };
+            assert!(m.contains(want), "{m}");
+        }
+    }
+
+    #[test]
+    fn special_files_are_not_read() {
+        let dir = std::env::temp_dir();
+        let e = read_text(&dir).unwrap_err();
+        assert!(matches!(
+            e,
+            ReadFailure::Error(crate::error::FileErrorKind::Read, _)
+        ));
+        let e = read_text(std::path::Path::new("/dev/zero")).unwrap_err();
+        assert!(matches!(e, ReadFailure::Error(_, ref m) if m.contains("not a regular file")));
     }
 }

@@ -24,7 +24,8 @@ const BINARY_EXTENSIONS: &[&str] = &[
 ];
 
 pub fn classify(path: &Path) -> Option<FileKind> {
-    let name = path.file_name()?.to_str()?;
+    // A name that is not UTF-8 is still classified (by its lossy form), not skipped.
+    let name = path.file_name()?.to_string_lossy();
     let lower = name.to_ascii_lowercase();
     if lower.ends_with(".tf")
         || lower.ends_with(".tf.json")

@@ -98,8 +98,11 @@ pub fn discover(
                                 WalkState::Continue
                             };
                         }
+                        // Symbolic links to directories are not followed (no loops, no
+                        // file scanned twice); links to files are read through, and a
+                        // broken or looping link becomes a read error for that file.
                         if let Some(ft) = entry.file_type()
-                            && (ft.is_file() || ft.is_symlink())
+                            && (ft.is_file() || (ft.is_symlink() && !points_to_dir(path)))
                             && let Some(kind) = classify::classify(path)
                         {
                             push(&files, path, kind, &cwd);
@@ -121,6 +124,10 @@ pub fn discover(
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     errors.sort();
     (files, errors)
+}
+
+fn points_to_dir(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_dir())
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
