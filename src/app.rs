@@ -110,8 +110,18 @@ fn globset(patterns: &[String], config: &Config) -> Result<GlobSet, Fatal> {
     b.build().map_err(|e| config_problem(config, e.to_string()))
 }
 
-/// Runs one scan. Never fails because of a file: file problems become `errors`.
-pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
+/// Everything the model stage produced: resources, sources, per-file problems.
+pub struct Collected {
+    pub resources: Vec<Resource>,
+    pub sources: SourceMap,
+    pub errors: Vec<FileError>,
+    pub notices: Vec<Notice>,
+    pub focus: Option<BTreeSet<String>>,
+    pub times: StageTimes,
+}
+
+/// Discovers, reads, parses and models every file (no rules yet).
+pub fn collect(opts: &ScanOptions) -> Result<Collected, Fatal> {
     let started = Instant::now();
     let mut times = StageTimes::default();
     let excludes = globset(&opts.config.exclude, &opts.config)?;
@@ -143,7 +153,11 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
         .iter()
         .collect::<Vec<_>>()
         .par_iter()
-        .map(|src| guarded(src, || model_file(src, kind_of(&files, &kinds, src))))
+        .map(|src| {
+            guarded(src, || {
+                model_file(src, kind_of(&files, &kinds, src), &tf_files)
+            })
+        })
         .collect();
     for (r, e, n) in per_file {
         resources.extend(r);
@@ -173,6 +187,27 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
         }),
     }
     times.parse_ms = elapsed_ms(t);
+    Ok(Collected {
+        resources,
+        sources,
+        errors,
+        notices,
+        focus,
+        times,
+    })
+}
+
+/// Runs one scan. Never fails because of a file: file problems become `errors`.
+pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
+    let started = Instant::now();
+    let Collected {
+        resources,
+        sources,
+        mut errors,
+        mut notices,
+        focus,
+        mut times,
+    } = collect(opts)?;
 
     let t = Instant::now();
     let findings = evaluate(
@@ -414,6 +449,7 @@ fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
 fn model_file(
     src: &SourceText,
     kind: Option<FileKind>,
+    tf_files: &[Arc<SourceText>],
 ) -> (Vec<Resource>, Vec<FileError>, Vec<Notice>) {
     let mut resources = Vec::new();
     let mut errors = Vec::new();
@@ -430,7 +466,7 @@ fn model_file(
                 });
             } else {
                 match yaml::parse_yaml(src) {
-                    Ok(docs) => resources.extend(structured(src, docs)),
+                    Ok(docs) => resources.extend(structured(src, docs, tf_files)),
                     Err(e) => errors.push(e),
                 }
             }
@@ -446,7 +482,16 @@ fn model_file(
 }
 
 /// Decides what parsed YAML/JSON documents are: workflow, compose, manifests or plain.
-fn structured(src: &SourceText, docs: Vec<crate::parse::node::Node>) -> Vec<Resource> {
+fn structured(
+    src: &SourceText,
+    docs: Vec<crate::parse::node::Node>,
+    tf_files: &[Arc<SourceText>],
+) -> Vec<Resource> {
+    // `terraform show -json` output: fully resolved resources, mapped back to the .tf
+    // blocks they came from where the plan says which.
+    if docs.len() == 1 && terraform::is_plan_json(&docs[0]) {
+        return terraform::plan_resources(src, &docs[0], tf_files);
+    }
     if model::workflow::is_workflow(&src.display_path) {
         return docs
             .into_iter()

@@ -33,6 +33,8 @@ pub enum Command {
     },
     /// List ISO/IEC 27002:2022 controls with how many rules evidence each.
     Controls(ListArgs),
+    /// Print the resources isolint builds from the files, as JSON (for writing rules).
+    Resources(CheckArgs),
     /// Write a baseline of today's findings; `check --baseline FILE` then reports only new ones.
     Baseline(BaselineArgs),
 }

@@ -180,3 +180,57 @@ pub fn controls_list(rules: &RuleSet, format: ListFormat, all: bool) -> String {
         }
     }
 }
+
+/// `isolint resources`: every resource with its kind, address, location and body, as
+/// JSON (unknown values print as `{"unknown": reason, "refs": [...]}`), sorted.
+pub fn resources_json(collected: &crate::app::Collected) -> String {
+    let mut rows: Vec<serde_json::Value> = collected
+        .resources
+        .iter()
+        .filter(|r| r.kind != "text_file")
+        .map(|r| {
+            let (file, line) = collected.sources.get(r.header.file).map_or_else(
+                || (String::new(), 0),
+                |s| {
+                    (
+                        s.display_path.clone(),
+                        s.position(r.header.start as usize).line,
+                    )
+                },
+            );
+            json!({"kind": r.kind, "address": r.address, "file": file, "line": line,
+                   "group": &*r.group, "body": debug_value(&r.body)})
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (
+            a["file"].as_str(),
+            a["line"].as_u64(),
+            a["address"].as_str(),
+        )
+            .cmp(&(
+                b["file"].as_str(),
+                b["line"].as_u64(),
+                b["address"].as_str(),
+            ))
+    });
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&rows).unwrap_or_default()
+    )
+}
+
+fn debug_value(node: &crate::parse::node::Node) -> serde_json::Value {
+    use crate::parse::node::Value;
+    match &node.value {
+        Value::Unknown(u) => json!({"unknown": u.reason, "refs": u.refs}),
+        Value::List(items) => serde_json::Value::Array(items.iter().map(debug_value).collect()),
+        Value::Map(entries) => serde_json::Value::Object(
+            entries
+                .iter()
+                .map(|e| (e.key.clone(), debug_value(&e.value)))
+                .collect(),
+        ),
+        _ => node.to_json(),
+    }
+}

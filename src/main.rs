@@ -73,6 +73,11 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let page = isolint::docs::rule_page(&rule.meta, isolint::cli::ListFormat::Text);
             stdout.write_all(page.as_bytes())?;
         }
+        Command::Resources(args) => {
+            let collected = app::collect(&scan_options(&args, Config::default())?)?;
+            let text = isolint::docs::resources_json(&collected);
+            stdout.write_all(text.as_bytes())?;
+        }
         Command::Baseline(args) => {
             let (report, _) = scan(&args.check)?;
             let baseline = isolint::suppress::baseline::Baseline::from_findings(&report.findings);
@@ -121,10 +126,6 @@ fn scan(args: &CheckArgs) -> Result<(isolint::report::Report, Option<Severity>),
             .build_global();
     }
     let rules = app::load_rules(&args.rules.rule_dirs, &config)?;
-    let baseline = match &args.baseline {
-        Some(path) => Some(isolint::suppress::baseline::Baseline::load(path)?),
-        None => None,
-    };
     let threshold = match args.fail_on {
         Some(FailOn::Never) => None,
         Some(FailOn::Critical) => Some(Severity::Critical),
@@ -134,17 +135,7 @@ fn scan(args: &CheckArgs) -> Result<(isolint::report::Report, Option<Severity>),
         Some(FailOn::Info) => Some(Severity::Info),
         None => Some(config.fail_on.unwrap_or(Severity::Low)),
     };
-    let opts = ScanOptions {
-        paths: args.paths.clone(),
-        strict: args.strict,
-        threads,
-        gitignore: !args.no_gitignore,
-        terraform: terraform_options(args)?,
-        baseline,
-        inline_suppressions: !args.ignore_inline,
-        changed_since: args.changed_since.clone(),
-        config,
-    };
+    let opts = scan_options(args, config)?;
     Ok((app::scan(&opts, &rules)?, threshold))
 }
 
@@ -191,6 +182,23 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, Failure> {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+fn scan_options(args: &CheckArgs, config: Config) -> Result<ScanOptions, Fatal> {
+    Ok(ScanOptions {
+        paths: args.paths.clone(),
+        strict: args.strict,
+        threads: args.threads.unwrap_or(0),
+        gitignore: !args.no_gitignore,
+        terraform: terraform_options(args)?,
+        baseline: match &args.baseline {
+            Some(path) => Some(isolint::suppress::baseline::Baseline::load(path)?),
+            None => None,
+        },
+        inline_suppressions: !args.ignore_inline,
+        changed_since: args.changed_since.clone(),
+        config,
     })
 }
 
