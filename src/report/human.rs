@@ -144,10 +144,12 @@ fn write_summary(
             by_sev.join(", ")
         )
     };
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     write!(
         out,
-        "isolint: {findings} in {} files ({} resources)",
-        s.files_scanned, s.resources
+        "isolint: {findings} in {} ({})",
+        plural(s.files_scanned, "file"),
+        plural(s.resources, "resource")
     )?;
     if s.suppressed > 0 {
         write!(out, ", {} suppressed", s.suppressed)?;
