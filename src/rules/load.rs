@@ -196,6 +196,8 @@ fn platform_of(pack: &str) -> String {
     let parts: Vec<&str> = pack.split('/').collect();
     match parts.as_slice() {
         ["terraform", provider, _, ..] => format!("terraform-{provider}"),
+        ["docker", "compose", ..] => "docker-compose".to_owned(),
+        ["docker", "dockerfile", ..] => "dockerfile".to_owned(),
         [first, ..] => (*first).to_owned(),
         [] => String::new(),
     }
@@ -368,5 +370,7 @@ mod tests {
         assert_eq!(platform_of("terraform/aws/s3"), "terraform-aws");
         assert_eq!(platform_of("kubernetes/pod"), "kubernetes");
         assert_eq!(platform_of("github-actions/workflow"), "github-actions");
+        assert_eq!(platform_of("docker/compose"), "docker-compose");
+        assert_eq!(platform_of("docker/dockerfile"), "dockerfile");
     }
 }
