@@ -766,10 +766,10 @@ fn service(w: &mut Writer, domain: &str, i: usize, u: usize) {
         ),
     );
     let (ext, count) = match lang {
-        "go" => ("go", 6),
-        "node" => ("ts", 7),
-        "python" => ("py", 6),
-        _ => ("java", 6),
+        "go" => ("go", 4),
+        "node" => ("ts", 5),
+        "python" => ("py", 4),
+        _ => ("java", 4),
     };
     for f in 0..count {
         w.write(
@@ -1045,7 +1045,7 @@ fn lorem(r: &mut Rng, sentences: usize) -> String {
 /// A plausible source file of 1-8 KB: functions with comments and string literals.
 fn source_file(r: &mut Rng, lang: &str, service: &str, f: usize) -> String {
     let mut s = String::new();
-    let funcs = r.range(4, 20);
+    let funcs = r.range(8, 40);
     match lang {
         "go" => {
             let _ = write!(

@@ -6,3 +6,4 @@ mod formats; // every output format on fixtures/showcase (snapshots), SARIF sche
 mod rules; // every rule against its fixtures
 mod support; // helpers: temp repos, running the binary
 mod suppress; // inline, config and baseline suppressions; changed-file scans
+mod terraform; // evaluation end to end: instances, tfvars, modules, cycles, plans

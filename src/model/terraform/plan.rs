@@ -242,9 +242,9 @@ fn resource(plan_src: &SourceText, r: &Node, body: Node, config: &Config<'_>) ->
         .entry("address")
         .map_or(r.span, |e| e.key_span.join(e.value.span));
     let ident = if data { "data" } else { "resource" };
-    let (span, header) = match config.find(ident, &modules, &rtype, &name) {
-        Some((_, _, b)) => (b.span, b.header),
-        None => (r.span, header),
+    let (span, header, body) = match config.find(ident, &modules, &rtype, &name) {
+        Some((_, _, b)) => (b.span, b.header, point_into(body, b)),
+        None => (r.span, header, body),
     };
     Some(Resource {
         kind,
@@ -255,6 +255,37 @@ fn resource(plan_src: &SourceText, r: &Node, body: Node, config: &Config<'_>) ->
         body: respan_root(body, r.span),
         group,
     })
+}
+
+/// A planned value found in the configuration points at the attribute (or nested block)
+/// that set it, anything else at the block header: findings then land in the `.tf` file
+/// a developer edits, not in the generated plan.
+fn point_into(body: Node, block: &Block) -> Node {
+    let Value::Map(entries) = body.value else {
+        return body;
+    };
+    let entries = entries
+        .into_iter()
+        .map(|e| {
+            let (key_span, span) = match block.attr(&e.key) {
+                Some(a) => (a.key_span, a.span),
+                None => {
+                    let nested = block.items.iter().find_map(|i| match i {
+                        Item::Block(b) if b.ident == e.key => Some(b.header),
+                        _ => None,
+                    });
+                    let span = nested.unwrap_or(block.header);
+                    (span, span)
+                }
+            };
+            Entry {
+                key: e.key,
+                key_span,
+                value: super::value::respanned(e.value, span),
+            }
+        })
+        .collect();
+    Node::new(Value::Map(entries), block.span)
 }
 
 /// The body keeps its plan spans; only a synthesised empty body gets the object's span.

@@ -1,0 +1,175 @@
+//! Terraform evaluation end to end: what a resolved value proves is reported at the
+//! right instance and file; what cannot be known is not.
+
+use crate::support::{json, run_in, temp_repo};
+
+const ONLY_RDS: &str = "select: [AWS-RDS-001]\n";
+
+fn findings(dir: &std::path::Path, args: &[&str]) -> Vec<(String, String, u64)> {
+    let mut all = vec!["check", ".", "--format", "json"];
+    all.extend_from_slice(args);
+    let v = json(&run_in(dir, &all));
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["resource"].as_str().unwrap().to_owned(),
+                f["file"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn for_each_reports_only_the_unencrypted_instance_by_key() {
+    let tf = r#"locals {
+  databases = {
+    orders  = { encrypted = true }
+    reports = { encrypted = false }
+  }
+}
+
+resource "aws_db_instance" "db" {
+  for_each          = local.databases
+  identifier        = each.key
+  engine            = "postgres"
+  instance_class    = "db.t4g.small"
+  storage_encrypted = each.value.encrypted
+}
+"#;
+    let repo = temp_repo(&[("main.tf", tf), (".isolint.yaml", ONLY_RDS)]);
+    assert_eq!(
+        findings(repo.path(), &[]),
+        vec![(
+            r#"aws_db_instance.db["reports"]"#.to_owned(),
+            "main.tf".to_owned(),
+            13
+        )]
+    );
+}
+
+#[test]
+fn count_guard_with_false_variable_means_no_instance() {
+    let tf = r#"variable "enabled" {
+  type    = bool
+  default = true
+}
+
+resource "aws_db_instance" "legacy" {
+  count          = var.enabled ? 1 : 0
+  engine         = "mysql"
+  instance_class = "db.t4g.small"
+}
+"#;
+    let repo = temp_repo(&[
+        ("main.tf", tf),
+        ("terraform.tfvars", "enabled = false\n"),
+        (".isolint.yaml", ONLY_RDS),
+    ]);
+    assert!(findings(repo.path(), &[]).is_empty());
+    // Without the tfvars the default (true) creates one instance, which is reported.
+    std::fs::remove_file(repo.path().join("terraform.tfvars")).unwrap();
+    assert_eq!(findings(repo.path(), &[]).len(), 1);
+}
+
+#[test]
+fn variable_set_only_in_tfvars_decides_and_unknown_stays_silent() {
+    let tf = r#"variable "encrypted" {
+  type = bool
+}
+
+resource "aws_db_instance" "main" {
+  engine            = "postgres"
+  instance_class    = "db.t4g.small"
+  storage_encrypted = var.encrypted
+}
+"#;
+    let repo = temp_repo(&[("main.tf", tf), (".isolint.yaml", ONLY_RDS)]);
+    assert!(
+        findings(repo.path(), &[]).is_empty(),
+        "no value: unknown, no finding"
+    );
+    let strict = findings(repo.path(), &["--strict"]);
+    assert_eq!(
+        strict.len(),
+        1,
+        "--strict reports the unknown at low confidence"
+    );
+
+    std::fs::write(repo.path().join("prod.auto.tfvars"), "encrypted = false\n").unwrap();
+    assert_eq!(
+        findings(repo.path(), &[]),
+        vec![("aws_db_instance.main".to_owned(), "main.tf".to_owned(), 8)]
+    );
+    // --var overrides the auto tfvars, as in Terraform.
+    assert!(findings(repo.path(), &["--var", "encrypted=true"]).is_empty());
+}
+
+#[test]
+fn nested_local_modules_point_into_the_module_file() {
+    let root = "module \"platform\" {\n  source  = \"./modules/platform\"\n  encrypt = false\n}\n";
+    let platform = "variable \"encrypt\" {}\n\nmodule \"db\" {\n  source    = \"../database\"\n  encrypted = var.encrypt\n}\n";
+    let database = "variable \"encrypted\" {\n  default = true\n}\n\nresource \"aws_db_instance\" \"this\" {\n  engine            = \"postgres\"\n  instance_class    = \"db.t4g.small\"\n  storage_encrypted = var.encrypted\n}\n";
+    let repo = temp_repo(&[
+        ("main.tf", root),
+        ("modules/platform/main.tf", platform),
+        ("modules/database/main.tf", database),
+        (".isolint.yaml", ONLY_RDS),
+    ]);
+    assert_eq!(
+        findings(repo.path(), &[]),
+        vec![(
+            "module.platform.module.db.aws_db_instance.this".to_owned(),
+            "modules/database/main.tf".to_owned(),
+            8
+        )],
+        "only the instance called with encrypt = false, not the module standalone"
+    );
+}
+
+#[test]
+fn locals_cycle_is_an_error_and_the_scan_goes_on() {
+    let tf = "locals {\n  a = local.b\n  b = local.a\n}\n\nresource \"aws_db_instance\" \"x\" {\n  engine = \"postgres\"\n  storage_encrypted = false\n}\n";
+    let repo = temp_repo(&[("main.tf", tf), (".isolint.yaml", ONLY_RDS)]);
+    let v = json(&run_in(repo.path(), &["check", ".", "--format", "json"]));
+    let errors = v["errors"].as_array().unwrap();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["message"].as_str().unwrap().contains("locals cycle")),
+        "{errors:?}"
+    );
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn plan_json_findings_map_back_to_the_configuration() {
+    let tf = "resource \"aws_db_instance\" \"main\" {\n  engine         = \"postgres\"\n  instance_class = \"db.t4g.small\"\n  storage_encrypted = var.encrypted\n}\n\nvariable \"encrypted\" {}\n";
+    let plan = r#"{
+  "format_version": "1.2",
+  "planned_values": {"root_module": {"resources": [
+    {"address": "aws_db_instance.main", "mode": "managed", "type": "aws_db_instance", "name": "main",
+     "values": {"engine": "postgres", "instance_class": "db.t4g.small", "storage_encrypted": false}}
+  ]}},
+  "configuration": {"root_module": {"resources": [
+    {"address": "aws_db_instance.main", "mode": "managed", "type": "aws_db_instance", "name": "main"}
+  ]}}
+}
+"#;
+    let repo = temp_repo(&[
+        ("main.tf", tf),
+        ("plan.json", plan),
+        (".isolint.yaml", ONLY_RDS),
+    ]);
+    // The configuration alone cannot know the variable; the plan does.
+    let got = findings(repo.path(), &[]);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, "aws_db_instance.main");
+    assert_eq!(
+        got[0].1, "main.tf",
+        "the finding points at the .tf block, not the plan"
+    );
+}
