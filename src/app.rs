@@ -137,6 +137,7 @@ pub fn collect(opts: &ScanOptions) -> Result<Collected, Fatal> {
     times.discover_ms = elapsed_ms(started);
 
     let t = Instant::now();
+    crate::progress::start(files.len());
     let (sources, read_errors) = read_all(&files);
     errors.extend(read_errors);
     let sources = SourceMap::new(sources);
@@ -154,9 +155,11 @@ pub fn collect(opts: &ScanOptions) -> Result<Collected, Fatal> {
         .collect::<Vec<_>>()
         .par_iter()
         .map(|src| {
-            guarded(src, || {
+            let out = guarded(src, || {
                 model_file(src, kind_of(&files, &kinds, src), &tf_files)
-            })
+            });
+            crate::progress::tick();
+            out
         })
         .collect();
     for (r, e, n) in per_file {

@@ -17,6 +17,7 @@ pub mod evaluate;
 pub mod finding;
 pub mod model;
 pub mod parse;
+pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod source;

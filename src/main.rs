@@ -140,7 +140,14 @@ fn scan(args: &CheckArgs) -> Result<(isolint::report::Report, Option<Severity>),
 }
 
 fn check(args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, Failure> {
-    let (report, threshold) = scan(&args)?;
+    let show_progress = std::io::stderr().is_terminal()
+        && std::env::var_os("CI").is_none()
+        && args.color != ColorChoice::Never;
+    let (report, threshold) = if show_progress {
+        with_progress(|| scan(&args))?
+    } else {
+        scan(&args)?
+    };
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -182,6 +189,44 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, Failure> {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// Runs `work`, drawing a progress line on stderr if it takes more than a moment.
+fn with_progress<T>(work: impl FnOnce() -> T) -> T {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let finished = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let mut waited = 0;
+            let mut drawn = false;
+            while !finished.load(Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                waited += 100;
+                if waited < 800 {
+                    continue;
+                }
+                let (done, total) = isolint::progress::get();
+                #[expect(clippy::print_stderr, reason = "main owns stderr")]
+                {
+                    if done < total {
+                        eprint!("\r\x1b[2Kisolint: parsing {done}/{total} files…");
+                    } else {
+                        eprint!("\r\x1b[2Kisolint: evaluating {total} files…");
+                    }
+                }
+                drawn = true;
+            }
+            if drawn {
+                #[expect(clippy::print_stderr, reason = "main owns stderr")]
+                {
+                    eprint!("\r\x1b[2K");
+                }
+            }
+        });
+        let out = work();
+        finished.store(true, Ordering::Relaxed);
+        out
     })
 }
 
