@@ -103,6 +103,20 @@ fn instructions(body: &Node) -> impl Iterator<Item = (&str, &Node)> {
 // Dockerfile checks
 // ---------------------------------------------------------------------------------------
 
+/// A rule's pattern, compiled once per process (natives get their args as data, and
+/// compiling per Dockerfile dominated whole scans).
+fn compiled(pattern: &str) -> Option<Regex> {
+    static CACHE: LazyLock<std::sync::Mutex<std::collections::HashMap<String, Option<Regex>>>> =
+        LazyLock::new(Default::default);
+    let mut cache = CACHE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    cache
+        .entry(pattern.to_owned())
+        .or_insert_with(|| Regex::new(pattern).ok())
+        .clone()
+}
+
 /// `args: {instructions: [RUN, ...], pattern: <regex>}`: every match of `pattern` in the
 /// arguments (continued lines joined) or heredoc bodies of those instructions is a finding
 /// at the source line it comes from.
@@ -116,7 +130,7 @@ fn instruction_match(body: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -> Outco
     let re = args
         .and_then(|a| a.get("pattern"))
         .and_then(Node::as_str)
-        .and_then(|p| Regex::new(p).ok());
+        .and_then(compiled);
     let Some(re) = re else {
         // A rule without a usable pattern cannot decide anything.
         return Outcome::unknown(vec![cx.resource.header]);
