@@ -298,7 +298,11 @@ impl<'s> Builder<'s> {
             frame.end
         };
         let value = match frame.kind {
-            Kind::Seq(items) => Value::List(items),
+            Kind::Seq(mut items) => {
+                // Trees live until the scan ends: give back the growth slack.
+                items.shrink_to_fit();
+                Value::List(items)
+            }
             Kind::Map {
                 mut entries,
                 key,
@@ -312,7 +316,9 @@ impl<'s> Builder<'s> {
                         value,
                     });
                 }
-                Value::Map(self.finish_map(entries, &merges)?)
+                let mut entries = self.finish_map(entries, &merges)?;
+                entries.shrink_to_fit();
+                Value::Map(entries)
             }
         };
         let node = Node::new(value, self.span(frame.start, end));
