@@ -8,6 +8,9 @@ use crate::source::{SourceMap, Span};
 
 pub struct ResourceIndex<'a> {
     resources: &'a [Resource],
+    /// Kubernetes objects of one kind by `metadata.namespace` (None: not written),
+    /// built on first use: cross-object checks look within a namespace.
+    by_namespace: std::sync::OnceLock<HashMap<&'a str, HashMap<Option<&'a str>, Vec<usize>>>>,
     by_root_kind: HashMap<&'a str, HashMap<&'a str, Vec<usize>>>,
     sources: &'a SourceMap,
 }
@@ -36,6 +39,7 @@ impl<'a> ResourceIndex<'a> {
         }
         ResourceIndex {
             resources,
+            by_namespace: std::sync::OnceLock::new(),
             by_root_kind,
             sources,
         }
@@ -54,6 +58,51 @@ impl<'a> ResourceIndex<'a> {
             .map_or(&[][..], Vec::as_slice);
         let resources = self.resources;
         ids.iter().map(move |&i| &resources[i])
+    }
+
+    /// Kubernetes objects of `kind` whose namespace is `namespace`, plus those whose
+    /// namespace is not written (the deploy tool decides it); every one when `namespace`
+    /// itself is not written.
+    pub fn kubernetes_in_namespace(
+        &self,
+        kind: &str,
+        namespace: Option<&str>,
+    ) -> Vec<&'a Resource> {
+        let map = self.by_namespace.get_or_init(|| {
+            let mut map: HashMap<&str, HashMap<Option<&str>, Vec<usize>>> = HashMap::new();
+            for (i, r) in self.resources.iter().enumerate() {
+                if r.family != crate::model::Family::Kubernetes {
+                    continue;
+                }
+                let ns = r
+                    .body
+                    .get("metadata")
+                    .and_then(|m| m.get("namespace"))
+                    .and_then(crate::parse::node::Node::as_str)
+                    .filter(|n| !n.is_empty());
+                map.entry(r.kind.as_str())
+                    .or_default()
+                    .entry(ns)
+                    .or_default()
+                    .push(i);
+            }
+            map
+        });
+        let Some(by_ns) = map.get(kind) else {
+            return Vec::new();
+        };
+        let mut ids: Vec<usize> = match namespace {
+            None => by_ns.values().flatten().copied().collect(),
+            Some(ns) => by_ns
+                .get(&Some(ns))
+                .into_iter()
+                .chain(by_ns.get(&None))
+                .flatten()
+                .copied()
+                .collect(),
+        };
+        ids.sort_unstable();
+        ids.into_iter().map(|i| &self.resources[i]).collect()
     }
 
     /// Every resource of `kind` in the scan.

@@ -43,7 +43,13 @@ fn selected_by_network_policy(_node: &Node, cx: &EvalCx<'_>, _args: Option<&Node
     let mut maybe = OTHER_POLICY_KINDS
         .iter()
         .any(|k| cx.index.same_root(me, k).next().is_some());
-    for policy in cx.index.same_root(me, "NetworkPolicy") {
+    // Policies anywhere count for "does this repo manage policies at all"; only those
+    // in the workload's namespace (or with none written) can select it.
+    let any_core_policy = cx
+        .index
+        .same_root(me, "NetworkPolicy")
+        .any(is_core_network_policy);
+    for policy in cx.index.kubernetes_in_namespace("NetworkPolicy", my_ns) {
         if !is_core_network_policy(policy) {
             // Calico's projectcalico.org NetworkPolicy shares the kind name.
             maybe = true;
@@ -63,7 +69,7 @@ fn selected_by_network_policy(_node: &Node, cx: &EvalCx<'_>, _args: Option<&Node
             _ => maybe = true,
         }
     }
-    if maybe || policies == 0 {
+    if maybe || (policies == 0 && !any_core_policy) {
         Outcome::unknown(vec![me.header])
     } else {
         Outcome::fail(vec![me.header])
