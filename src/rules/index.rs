@@ -6,11 +6,14 @@ use std::collections::HashMap;
 use crate::model::Resource;
 use crate::source::{SourceMap, Span};
 
+/// Kind → namespace (None: not written) → resource positions.
+type ByNamespace<'a> = HashMap<&'a str, HashMap<Option<&'a str>, Vec<usize>>>;
+
 pub struct ResourceIndex<'a> {
     resources: &'a [Resource],
     /// Kubernetes objects of one kind by `metadata.namespace` (None: not written),
     /// built on first use: cross-object checks look within a namespace.
-    by_namespace: std::sync::OnceLock<HashMap<&'a str, HashMap<Option<&'a str>, Vec<usize>>>>,
+    by_namespace: std::sync::OnceLock<ByNamespace<'a>>,
     by_root_kind: HashMap<&'a str, HashMap<&'a str, Vec<usize>>>,
     sources: &'a SourceMap,
 }
@@ -69,7 +72,7 @@ impl<'a> ResourceIndex<'a> {
         namespace: Option<&str>,
     ) -> Vec<&'a Resource> {
         let map = self.by_namespace.get_or_init(|| {
-            let mut map: HashMap<&str, HashMap<Option<&str>, Vec<usize>>> = HashMap::new();
+            let mut map: ByNamespace<'a> = HashMap::new();
             for (i, r) in self.resources.iter().enumerate() {
                 if r.family != crate::model::Family::Kubernetes {
                     continue;
