@@ -472,7 +472,8 @@ fn words(t: &str, mut i: usize) -> Vec<(usize, usize)> {
     }
 }
 
-fn word_end(b: &[u8], mut j: usize) -> usize {
+/// End of the shell-like word starting at `j` (quotes and backslash escapes stay inside).
+pub(crate) fn word_end(b: &[u8], mut j: usize) -> usize {
     let mut quote = None;
     while j < b.len() {
         let c = b[j];

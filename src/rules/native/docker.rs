@@ -268,7 +268,8 @@ fn is_credential_path(path: &str) -> bool {
         || lower.contains(".aws/credentials")
 }
 
-/// Whitespace-separated words of `t` with quotes and backslash escapes kept inside words.
+/// Whitespace-separated words of `t` with quotes and backslash escapes kept inside words
+/// (the Dockerfile parser's word rule).
 fn words(t: &str) -> Vec<(usize, usize)> {
     let b = t.as_bytes();
     let mut out = Vec::new();
@@ -278,21 +279,9 @@ fn words(t: &str) -> Vec<(usize, usize)> {
             i += 1;
             continue;
         }
-        let start = i;
-        let mut quote = None;
-        while i < b.len() {
-            let c = b[i];
-            match quote {
-                None if c.is_ascii_whitespace() => break,
-                None if c == b'"' || c == b'\'' => quote = Some(c),
-                Some(q) if c == q => quote = None,
-                _ if c == b'\\' => i += 1,
-                _ => {}
-            }
-            i += 1;
-        }
-        let end = i.min(b.len());
-        out.push((start, end));
+        let end = crate::parse::dockerfile::word_end(b, i);
+        out.push((i, end));
+        i = end;
     }
     out
 }
