@@ -805,6 +805,53 @@ fn fifo_is_never_waited_for() {
 }
 
 // ---------------------------------------------------------------------------------------
+// Every output format on odd positions.
+
+/// Found by `cargo fuzz run fuzz_hcl`: hcl-edit reports this parse error at byte 3, inside
+/// the two-byte `ڐ`. Every format must still render it (at character column 3), as well
+/// as errors after multi-byte text and a finding on a 1 MB line.
+#[test]
+fn odd_positions_render_in_every_format() {
+    let wide = format!(
+        "resource \"aws_s3_bucket\" \"wide\" {{ bucket = \"{}\" }}\n",
+        "x".repeat(1 << 20)
+    );
+    let repo = repo_with_good(&[
+        ("odd/main.tf", "c \u{690}"),
+        ("k8s/näme.yaml", "näme: ü\nbad: [\n"),
+        ("k8s/tabs.yaml", "a:\n\t- ü\n"),
+        ("wide/main.tf", &wide),
+    ]);
+    let run = scan(repo.path(), &[]);
+    let e = run.error("odd/main.tf");
+    assert_eq!((&e["line"], &e["column"]), (&1.into(), &3.into()), "{e}");
+    assert_eq!(run.error("k8s/näme.yaml")["line"], 3);
+    assert_eq!(run.error("k8s/tabs.yaml")["line"], 2);
+    assert!(run.has_finding("AWS-S3-004", "wide/main.tf"));
+    run.assert_good_scanned();
+    for format in [
+        "human",
+        "sarif",
+        "junit",
+        "github",
+        "gitlab",
+        "markdown",
+        "coverage-md",
+        "coverage-html",
+    ] {
+        let (out, took) = run_bounded(
+            repo.path(),
+            &["check", ".", "--no-config", "--format", format],
+        );
+        let err = stderr(&out);
+        assert!(!err.contains("panicked"), "{format}: {err}");
+        assert_eq!(out.status.code(), Some(1), "{format}: {err}");
+        assert!(!out.stdout.is_empty(), "{format}");
+        assert!(took < Duration::from_secs(30), "{format} took {took:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 // Bad rule packs and configurations: exit 2, every problem with file and line.
 
 fn exit_2_listing(dir: &Path, args: &[&str], needles: &[&str]) {

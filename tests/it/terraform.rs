@@ -173,3 +173,28 @@ fn plan_json_findings_map_back_to_the_configuration() {
         "the finding points at the .tf block, not the plan"
     );
 }
+
+/// Found by `cargo fuzz run fuzz_hcl`: four bytes that make the HCL parser panic inside
+/// its error path. The scan must report a parse error and go on.
+#[test]
+fn fuzz_hcl_crash_input_is_a_parse_error() {
+    let repo = temp_repo(&[
+        (
+            "other.tf",
+            "resource \"aws_db_instance\" \"x\" {\n  storage_encrypted = false\n}\n",
+        ),
+        (".isolint.yaml", ONLY_RDS),
+    ]);
+    std::fs::create_dir(repo.path().join("crash")).unwrap();
+    std::fs::write(repo.path().join("crash/main.tf"), "c \u{690}").unwrap();
+    let out = run_in(repo.path(), &["check", ".", "--format", "json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let v = json(&out);
+    assert_eq!(v["errors"][0]["file"], "crash/main.tf");
+    assert_eq!(
+        v["findings"].as_array().unwrap().len(),
+        1,
+        "the other file is still scanned"
+    );
+}
