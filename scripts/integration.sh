@@ -45,6 +45,13 @@ echo "pre-commit: bad file fails with the finding, good file passes"
 
 echo "== act (host mode) on action-selftest"
 cd "$here"
+# The action uses an isolint already on PATH (its `install: auto` branch): reuse the
+# release binary pre-commit just built instead of compiling a second one.
+hook_bin="$(find "${PRE_COMMIT_HOME:-$HOME/.cache/pre-commit}" -path '*rustenv*/bin/isolint' -newer "$work/good.tf" 2>/dev/null | head -n 1)"
+if [ -n "$hook_bin" ]; then
+  export PATH="$(dirname "$hook_bin"):$PATH"
+  echo "using $hook_bin for the action"
+fi
 # act fetches every remote action a composite names, even a step that its `if:` skips.
 # The SARIF upload is switched off in the self-test, so a local stand-in that fails if it
 # ever runs replaces github/codeql-action (there is no network here).
