@@ -249,7 +249,7 @@ fn malformed_terraform_json_is_located_and_the_rest_is_scanned() {
         "{\n  \"resource\": {\n    \"aws_s3_bucket\": {\"x\": {\"bucket\": \"b\"}}\n  \n",
         5,
         1,
-        "",
+        "did not find expected ',' or '}'",
     );
 }
 
