@@ -72,6 +72,7 @@ fi
 mean_ms() { jq -r '.results[0] | "\(.mean * 1000 | round) ± \(.stddev * 1000 | round)"' "$1"; }
 mean_raw() { jq -r '.results[0].mean' "$1"; }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 rows=()
 for scale in $SCALES; do
   dir="$BENCH_DIR/corpus-$scale"
@@ -97,9 +98,10 @@ for scale in $SCALES; do
   d=$(mean_raw "$BENCH_DIR/s$scale-default.json")
   j=$(mean_raw "$BENCH_DIR/s$scale-j1.json")
   f=$(mean_raw "$BENCH_DIR/s$scale-floor.json")
+  cpu=$(jq -r '.results[0] | "\((.user + .system) * 1000 | round)"' "$BENCH_DIR/s$scale-default.json")
   speedup=$(awk -v a="$j" -v b="$d" 'BEGIN { printf "%.2f×", a / b }')
   floor_ratio=$(awk -v a="$d" -v b="$f" 'BEGIN { printf "%.2f×", a / b }')
-  rows+=("| $scale | $files | $mb | $(mean_ms "$BENCH_DIR/s$scale-default.json") | $(mean_ms "$BENCH_DIR/s$scale-j1.json") | $speedup | $(mean_ms "$BENCH_DIR/s$scale-floor.json") | $floor_ratio | $((rss_kb / 1024)) | $stages | $findings |")
+  rows+=("| $scale | $files | $mb | $(mean_ms "$BENCH_DIR/s$scale-default.json") | $(mean_ms "$BENCH_DIR/s$scale-j1.json") | $speedup | $cpu | $(mean_ms "$BENCH_DIR/s$scale-floor.json") | $floor_ratio | $((rss_kb / 1024)) | $stages | $findings |")
   cd "$ROOT"
 done
 
@@ -111,10 +113,10 @@ empty_rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$BENCH_DIR/empt
 
 # --- results -----------------------------------------------------------------------------
 {
-  echo "isolint $("$BIN" --version | awk '{print $2}') on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "isolint $("$BIN" --version | awk '{print $2}') on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
-  echo "| scale | files | MB | wall ms (default threads) | wall ms (--threads 1) | 2 vs 1 thread | parse-only floor ms | run / floor | peak RSS MB | stages (one run, --stats) | output |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| scale | files | MB | wall ms (default threads) | wall ms (--threads 1) | 2 vs 1 thread | CPU ms (default, user+sys) | parse-only floor ms | run / floor | peak RSS MB | stages (one run, --stats) | output |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
   echo
   echo "startup (\`isolint check\` on an empty directory): $(mean_ms "$BENCH_DIR/empty.json") ms, peak RSS $((empty_rss / 1024)) MB"

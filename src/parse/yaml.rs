@@ -226,7 +226,7 @@ impl<'s> Builder<'s> {
             frame.end = frame.end.max(end);
             if let Kind::Map { key, .. } = &mut frame.kind {
                 let merge = plain && tag.is_none() && value == "<<";
-                *key = Some((value.into_owned(), span, merge));
+                *key = Some((owned(value), span, merge));
             }
         }
         Ok(())
@@ -496,9 +496,19 @@ fn scalar_value(value: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> V
         (t.is_yaml_core_schema() && t.suffix == "str") || (t.handle.is_empty() && t.suffix == "!")
     });
     if style != ScalarStyle::Plain || forced {
-        return Value::String(value.into_owned());
+        return Value::String(owned(value));
     }
-    resolve_plain(&value).unwrap_or_else(|| Value::String(value.into_owned()))
+    resolve_plain(&value).unwrap_or_else(|| Value::String(owned(value)))
+}
+
+/// The scalar as an exactly sized `String`: saphyr builds every plain scalar in a
+/// 32-byte buffer, and trees live until the scan ends (most keys and values are short).
+fn owned(value: Cow<'_, str>) -> String {
+    let mut s = value.into_owned();
+    if s.capacity() > s.len() {
+        s.shrink_to_fit();
+    }
+    s
 }
 
 /// YAML 1.2 core schema resolution of a plain scalar; `None` means a string.
