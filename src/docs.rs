@@ -88,9 +88,6 @@ pub fn rule_page(m: &RuleMeta, format: ListFormat) -> String {
         let _ = writeln!(s, "\n## Why it matters\n\n{}", m.rationale);
     }
     let _ = writeln!(s, "\n## How to fix\n\n{}", m.remediation);
-    if let Some(examples) = fixture_examples(m) {
-        s.push_str(&examples);
-    }
     if !m.references.is_empty() {
         let _ = writeln!(s, "\n## References\n");
         for r in &m.references {
@@ -98,32 +95,6 @@ pub fn rule_page(m: &RuleMeta, format: ListFormat) -> String {
         }
     }
     s
-}
-
-/// The rule's own fixtures (embedded), as "Example" and "Use instead".
-fn fixture_examples(m: &RuleMeta) -> Option<String> {
-    let (fail, pass) = crate::docs::examples::lookup(&m.pack, &m.id)?;
-    let strip = |t: &str| {
-        t.lines()
-            .filter(|l| !l.trim_start().starts_with("# expect:"))
-            .map(|l| l.split(" # expect:").next().unwrap_or(l).trim_end())
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    Some(format!(
-        "\n## Example (flagged)\n\n```\n{}\n```\n\n## Use instead\n\n```\n{}\n```\n",
-        strip(fail),
-        strip(pass)
-    ))
-}
-
-pub mod examples {
-    //! Fixture texts are not embedded (they would bloat the binary); examples show when
-    //! run from a checkout.
-    pub fn lookup(pack: &str, id: &str) -> Option<(&'static str, &'static str)> {
-        let _ = (pack, id);
-        None
-    }
 }
 
 pub fn controls_list(rules: &RuleSet, format: ListFormat, all: bool) -> String {

@@ -108,11 +108,6 @@ impl<'a> ResourceIndex<'a> {
         ids.into_iter().map(|i| &self.resources[i]).collect()
     }
 
-    /// Every resource of `kind` in the scan.
-    pub fn all_of_kind(&self, kind: &'a str) -> impl Iterator<Item = &'a Resource> + use<'a> {
-        self.resources.iter().filter(move |r| r.kind == kind)
-    }
-
     /// The first line of a span (to point at a block or list item header).
     pub fn first_line(&self, span: Span) -> Span {
         match self.sources.get(span.file) {
