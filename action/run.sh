@@ -9,6 +9,7 @@ args=(check --color never --fail-on "${ISOLINT_FAIL_ON:-low}"
   --output "sarif=$sarif" --output "json=$work/report.json")
 if [ "${ISOLINT_ANNOTATIONS:-true}" = "true" ]; then args+=(--output "github=-"); fi
 if [ "${ISOLINT_JOB_SUMMARY:-true}" = "true" ]; then args+=(--output "markdown=$work/summary.md"); fi
+if [ "${ISOLINT_FAIL_ON_ERROR:-false}" = "true" ]; then args+=(--fail-on-error); fi
 if [ -n "${ISOLINT_CONFIG:-}" ]; then args+=(--config "$ISOLINT_CONFIG"); fi
 if [ -n "${ISOLINT_BASELINE:-}" ]; then args+=(--baseline "$ISOLINT_BASELINE"); fi
 if [ -n "${ISOLINT_CHANGED_SINCE:-}" ]; then args+=(--changed-since "$ISOLINT_CHANGED_SINCE"); fi

@@ -116,7 +116,7 @@ pub struct Collected {
     pub sources: SourceMap,
     pub errors: Vec<FileError>,
     pub notices: Vec<Notice>,
-    pub focus: Option<BTreeSet<String>>,
+    pub focus: Option<Focus>,
     pub times: StageTimes,
 }
 
@@ -235,8 +235,8 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
         },
     );
     if let Some(focus) = &focus {
-        findings.retain(|f| focus.contains(&f.file));
-        errors.retain(|e| focus.contains(&e.file));
+        findings.retain(|f| focus.covers(&f.file));
+        errors.retain(|e| focus.covers(&e.file));
     }
     for f in &mut findings {
         if let Some((_, sev)) = opts
@@ -271,10 +271,30 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
     })
 }
 
+/// The files a scan reports on when it was given files: those files, plus everything under
+/// directories given beside them (`isolint check infra/ app/main.tf`).
+#[derive(Debug, Default)]
+pub struct Focus {
+    files: BTreeSet<String>,
+    dirs: Vec<String>,
+}
+
+impl Focus {
+    pub fn covers(&self, file: &str) -> bool {
+        self.files.contains(file)
+            || self.dirs.iter().any(|d| {
+                d == "."
+                    || file
+                        .strip_prefix(d.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'))
+            })
+    }
+}
+
 /// What to walk, and which files to report on. Given files (a pre-commit hook passes
 /// the staged ones) or `--changed-since` narrow the report, while a Terraform file's whole
 /// directory is still loaded so variables and companion resources are known.
-fn scope(opts: &ScanOptions) -> Result<(Vec<PathBuf>, Option<BTreeSet<String>>), Fatal> {
+fn scope(opts: &ScanOptions) -> Result<(Vec<PathBuf>, Option<Focus>), Fatal> {
     let cwd = std::env::current_dir().unwrap_or_default();
     let mut focus_files: Vec<PathBuf> = Vec::new();
     let mut roots = Vec::new();
@@ -302,9 +322,12 @@ fn scope(opts: &ScanOptions) -> Result<(Vec<PathBuf>, Option<BTreeSet<String>>),
             }
         }
     }
-    let mut focus = BTreeSet::new();
+    let mut focus = Focus {
+        dirs: roots.iter().map(|d| discover::display(d, &cwd)).collect(),
+        ..Focus::default()
+    };
     for f in &focus_files {
-        focus.insert(discover::display(f, &cwd));
+        focus.files.insert(discover::display(f, &cwd));
         let is_tf = discover::classify::classify(f) == Some(FileKind::Terraform);
         match f.parent() {
             Some(dir) if is_tf => roots.extend(terraform_siblings(dir)),

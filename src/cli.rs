@@ -11,7 +11,7 @@ use crate::report::Format;
     name = "isolint",
     version,
     about = "Policy-as-code linter for infrastructure repositories, with every finding mapped to ISO/IEC 27002:2022 controls",
-    after_help = "Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 usage, configuration or rule-pack error."
+    after_help = "Exit codes: 0 no finding at or above --fail-on; 1 findings (or, with --fail-on-error, a file that could not be read or parsed); 2 usage, configuration or rule-pack error."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -105,6 +105,9 @@ pub struct CheckArgs {
     /// Exit 1 when a finding has at least this severity (default: low, or `fail_on` in the config).
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
+    /// Exit 1 also when a file cannot be read or parsed (default: reported, exit unaffected).
+    #[arg(long)]
+    pub fail_on_error: bool,
     /// Use this configuration file instead of looking for .isolint.yaml.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,

@@ -35,12 +35,21 @@ pub struct Config {
     pub suppress: Vec<ConfigIgnore>,
     pub severity: Vec<(String, Severity)>,
     pub fail_on: Option<Severity>,
+    /// Files that cannot be read or parsed fail the run too.
+    pub fail_on_error: bool,
     /// Extra rule pack directories, relative to the config file.
     pub rules: Vec<PathBuf>,
 }
 
 const KEYS: &[&str] = &[
-    "exclude", "select", "ignore", "suppress", "severity", "fail_on", "rules",
+    "exclude",
+    "select",
+    "ignore",
+    "suppress",
+    "severity",
+    "fail_on",
+    "fail_on_error",
+    "rules",
 ];
 
 impl Config {
@@ -132,6 +141,10 @@ impl Config {
                         v.span,
                         "`fail_on` must be one of critical, high, medium, low, info".into(),
                     ),
+                },
+                "fail_on_error" => match v.as_bool() {
+                    Some(b) => config.fail_on_error = b,
+                    None => at(v.span, "`fail_on_error` must be true or false".into()),
                 },
                 "severity" => {
                     if !matches!(v.value, Value::Map(_)) {

@@ -107,7 +107,15 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn scan(args: &CheckArgs) -> Result<(isolint::report::Report, Option<Severity>), Failure> {
+/// What makes `check` exit 1.
+struct FailPolicy {
+    /// Findings at or above this severity (None: never).
+    threshold: Option<Severity>,
+    /// Any file that could not be read or parsed.
+    on_error: bool,
+}
+
+fn scan(args: &CheckArgs) -> Result<(isolint::report::Report, FailPolicy), Failure> {
     let config = if args.no_config {
         Config::default()
     } else if let Some(path) = &args.config {
@@ -135,15 +143,19 @@ fn scan(args: &CheckArgs) -> Result<(isolint::report::Report, Option<Severity>),
         Some(FailOn::Info) => Some(Severity::Info),
         None => Some(config.fail_on.unwrap_or(Severity::Low)),
     };
+    let policy = FailPolicy {
+        threshold,
+        on_error: args.fail_on_error || config.fail_on_error,
+    };
     let opts = scan_options(args, config)?;
-    Ok((app::scan(&opts, &rules)?, threshold))
+    Ok((app::scan(&opts, &rules)?, policy))
 }
 
 fn check(args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, Failure> {
     let show_progress = std::io::stderr().is_terminal()
         && std::env::var_os("CI").is_none()
         && args.color != ColorChoice::Never;
-    let (report, threshold) = if show_progress {
+    let (report, policy) = if show_progress {
         with_progress(|| scan(&args))?
     } else {
         scan(&args)?
@@ -184,7 +196,10 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, Failure> {
         }
     }
     out.flush()?;
-    let failed = threshold.is_some_and(|t| report.active_findings().any(|f| f.severity >= t));
+    let failed = policy
+        .threshold
+        .is_some_and(|t| report.active_findings().any(|f| f.severity >= t))
+        || (policy.on_error && !report.errors.is_empty());
     Ok(if failed {
         ExitCode::from(1)
     } else {

@@ -229,6 +229,17 @@ fn malformed(path: &str, text: &str, line: u64, column: u64, words: &str) {
     let run = scan(alone.path(), &[]);
     assert_eq!(run.code(), 0, "{}", run.dump());
     run.error(path);
+
+    // ... unless the user asks for it, on the command line or in the config.
+    let run = scan(alone.path(), &["--fail-on-error"]);
+    assert_eq!(run.code(), 1, "{}", run.dump());
+    let config = temp_repo(&[("isolint.yaml", "fail_on_error: true\n")]);
+    let config = config.path().join("isolint.yaml");
+    let (out, _) = run_bounded(
+        alone.path(),
+        &["check", ".", "--config", &config.to_string_lossy()],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 }
 
 #[test]

@@ -176,6 +176,31 @@ fn given_files_report_only_themselves_but_load_their_module() {
 }
 
 #[test]
+fn a_directory_given_beside_a_file_is_reported_whole() {
+    let repo = temp_repo(&[
+        ("infra/a.tf", &bucket("a", "")),
+        ("infra/nested/b.tf", &bucket("b", "")),
+        ("infra-old/c.tf", &bucket("c", "")),
+        ("app/d.tf", &bucket("d", "")),
+        ("app/e.tf", &bucket("e", "")),
+        (".isolint.yaml", ONLY),
+    ]);
+    let v = json(&run_in(
+        repo.path(),
+        &["check", "infra", "app/d.tf", "--format", "json"],
+    ));
+    let mut files: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    files.sort_unstable();
+    // `infra-old/` shares the prefix but is not under `infra/`; `app/e.tf` was not given.
+    assert_eq!(files, ["app/d.tf", "infra/a.tf", "infra/nested/b.tf"]);
+}
+
+#[test]
 fn changed_since_limits_the_report_to_the_diff() {
     let repo = temp_repo(&[("a.tf", &bucket("a", "")), (".isolint.yaml", ONLY)]);
     let git = |args: &[&str]| {
