@@ -93,7 +93,7 @@ for scale in $SCALES; do
     --export-json "$BENCH_DIR/s$scale-floor.json" "$check --config $NORULES" >&2
   /usr/bin/time -v $check > /dev/null 2> "$BENCH_DIR/s$scale-time.txt" || true
   rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$BENCH_DIR/s$scale-time.txt")
-  stages=$("$BIN" check . --fail-on never --stats | awk '/^stages:/ {sub(/^stages: /, ""); print}')
+  stages=$("$BIN" check . --format json --fail-on never --stats 2>&1 >/dev/null | awk '/^(stages|memory):/ {sub(/^stages: /, ""); printf "%s; ", $0}')
   findings=$("$BIN" check . --format json --fail-on never | jq '.summary | "\(.findings) findings, \(.resources) resources, \(.parse_errors) errors"' -r)
   d=$(mean_raw "$BENCH_DIR/s$scale-default.json")
   j=$(mean_raw "$BENCH_DIR/s$scale-j1.json")

@@ -1,8 +1,8 @@
-//! Orchestration: discover → read → parse/model (per file in parallel, Terraform per
-//! module directory) → evaluate → suppress. Hands a `Report` to the emitters.
+//! Orchestration: discover → read → model and evaluate in batches (each Terraform root,
+//! each other file, then all Kubernetes objects) → suppress. Hands a `Report` to the
+//! emitters.
 
 use std::collections::BTreeSet;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -12,15 +12,15 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::controls::Catalogue;
-use crate::discover::{self, DiscoverOptions, FileKind, SourceFile};
-use crate::error::{Fatal, FileError, FileErrorKind, Notice, Problem};
-use crate::evaluate::{EvalOptions, evaluate};
-use crate::model::{self, Resource, terraform};
-use crate::parse::{dockerfile, yaml};
+use crate::discover::{self, DiscoverOptions, FileKind};
+use crate::error::{Fatal, FileError, Notice, Problem};
+use crate::evaluate::{Batch, EvalOptions};
+use crate::model::{Family, Resource, terraform};
 use crate::report::{Report, StageTimes, Summary};
 use crate::rules::load::{self, PackSource};
 use crate::rules::{RuleMeta, RuleSet};
-use crate::source::{FileId, ReadFailure, SourceMap, SourceText, read_text};
+use crate::source::{SourceMap, SourceText};
+use crate::stages::{self, Modelled, StageClock};
 use crate::suppress;
 
 /// Everything a scan needs, resolved from the command line and the config file.
@@ -110,20 +110,20 @@ fn globset(patterns: &[String], config: &Config) -> Result<GlobSet, Fatal> {
     b.build().map_err(|e| config_problem(config, e.to_string()))
 }
 
-/// Everything the model stage produced: resources, sources, per-file problems.
-pub struct Collected {
-    pub resources: Vec<Resource>,
-    pub sources: SourceMap,
-    pub errors: Vec<FileError>,
-    pub notices: Vec<Notice>,
-    pub focus: Option<Focus>,
-    pub times: StageTimes,
+/// The scan's files, read: what every later stage works from.
+struct Inputs {
+    sources: SourceMap,
+    /// The Terraform files among `sources` (evaluated per module directory).
+    terraform: Vec<Arc<SourceText>>,
+    /// Every file, with what discovery classified it as (each is also scanned as text).
+    all: Vec<(Arc<SourceText>, Option<FileKind>)>,
+    errors: Vec<FileError>,
+    focus: Option<Focus>,
 }
 
-/// Discovers, reads, parses and models every file (no rules yet).
-pub fn collect(opts: &ScanOptions) -> Result<Collected, Fatal> {
+/// Discover and read.
+fn inputs(opts: &ScanOptions, times: &mut StageTimes) -> Result<Inputs, Fatal> {
     let started = Instant::now();
-    let mut times = StageTimes::default();
     let excludes = globset(&opts.config.exclude, &opts.config)?;
     let (roots, focus) = scope(opts)?;
     let (files, mut errors) = discover::discover(
@@ -135,94 +135,160 @@ pub fn collect(opts: &ScanOptions) -> Result<Collected, Fatal> {
         },
     );
     times.discover_ms = elapsed_ms(started);
+    times.resident[0] = crate::memory::resident();
 
     let t = Instant::now();
     crate::progress::start(files.len());
-    let (sources, read_errors) = read_all(&files);
+    let (sources, read_errors) = stages::read_all(&files);
     errors.extend(read_errors);
-    let sources = SourceMap::new(sources);
     let kinds: Vec<FileKind> = files.iter().map(|f| f.kind).collect();
+    let all: Vec<_> = sources
+        .iter()
+        .map(|s| (s.clone(), stages::kind_of(&files, &kinds, s)))
+        .collect();
+    let terraform = all
+        .iter()
+        .filter(|(_, kind)| *kind == Some(FileKind::Terraform))
+        .map(|(s, _)| s.clone())
+        .collect();
+    times.read_ms = elapsed_ms(t);
+    Ok(Inputs {
+        sources: SourceMap::new(sources),
+        terraform,
+        all,
+        errors,
+        focus,
+    })
+}
 
+/// Everything the model stage produced: resources, sources, per-file problems.
+pub struct Collected {
+    pub resources: Vec<Resource>,
+    pub sources: SourceMap,
+    pub errors: Vec<FileError>,
+    pub notices: Vec<Notice>,
+}
+
+/// Discovers, reads, parses and models every file and keeps it all (no rules): the
+/// model `isolint resources` prints.
+pub fn collect(opts: &ScanOptions) -> Result<Collected, Fatal> {
+    let mut times = StageTimes::default();
+    let Inputs {
+        sources,
+        terraform: tf_files,
+        all,
+        mut errors,
+        ..
+    } = inputs(opts, &mut times)?;
     let mut notices = Vec::new();
     let mut resources = Vec::new();
-    let tf_files: Vec<Arc<SourceText>> = sources
-        .iter()
-        .filter(|s| kind_of(&files, &kinds, s) == Some(FileKind::Terraform))
-        .cloned()
-        .collect();
-    let per_file: Vec<(Vec<Resource>, Vec<FileError>, Vec<Notice>)> = sources
-        .iter()
-        .collect::<Vec<_>>()
+    let per_file: Vec<Modelled> = all
         .par_iter()
-        .map(|src| {
-            let out = guarded(src, || {
-                model_file(src, kind_of(&files, &kinds, src), &tf_files)
-            });
-            crate::progress::tick();
-            out
-        })
+        .map(|(src, kind)| model_guarded(src, *kind, &tf_files))
         .collect();
-    for (r, e, n) in per_file {
-        resources.extend(r);
-        errors.extend(e);
-        notices.extend(n);
+    for m in per_file {
+        resources.extend(m.resources);
+        errors.extend(m.errors);
+        notices.extend(m.notices);
     }
-    let tf = catch_unwind(AssertUnwindSafe(|| {
-        terraform::build(&tf_files, &opts.terraform)
-    }));
-    match tf {
+    match terraform_guarded(&tf_files, || terraform::build(&tf_files, &opts.terraform)) {
         Ok(out) => {
             resources.extend(out.resources);
             errors.extend(out.errors);
             notices.extend(out.notices);
         }
-        Err(panic) => errors.push(FileError {
-            file: tf_files
-                .first()
-                .map(|s| s.display_path.clone())
-                .unwrap_or_default(),
-            span: None,
-            kind: FileErrorKind::Internal,
-            message: format!(
-                "internal error while evaluating Terraform: {}",
-                panic_text(&panic)
-            ),
-        }),
+        Err(e) => errors.push(e),
     }
-    times.parse_ms = elapsed_ms(t);
     Ok(Collected {
         resources,
         sources,
         errors,
         notices,
-        focus,
-        times,
     })
 }
 
 /// Runs one scan. Never fails because of a file: file problems become `errors`.
+///
+/// Resources are evaluated in batches of what can relate to each other and dropped right
+/// after, keeping only findings: each Terraform root as soon as it is built (its syntax
+/// trees are freed before the other files are modelled), each other file on its own,
+/// and all Kubernetes objects together at the end (checks look across manifests).
 pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
     let started = Instant::now();
-    let Collected {
-        resources,
+    let mut times = StageTimes::default();
+    let Inputs {
         sources,
+        terraform: tf_files,
+        all,
         mut errors,
-        mut notices,
         focus,
-        mut times,
-    } = collect(opts)?;
+    } = inputs(opts, &mut times)?;
+    let eval = EvalOptions {
+        strict: opts.strict,
+    };
+    let clock = StageClock::default();
+    let mut total = Batch::default();
+    let mut notices = Vec::new();
 
     let t = Instant::now();
-    let findings = evaluate(
-        rules,
-        &resources,
-        &sources,
-        &EvalOptions {
-            strict: opts.strict,
-        },
-    );
-    times.evaluate_ms = elapsed_ms(t);
+    let tf = terraform_guarded(&tf_files, || {
+        terraform::build_each(&tf_files, &opts.terraform, |resources| {
+            clock.time_evaluate(|| Batch::evaluate(rules, &resources, &sources, &eval))
+        })
+    });
+    match tf {
+        Ok(built) => {
+            built.per_root.into_iter().for_each(|b| total.absorb(b));
+            errors.extend(built.errors);
+            notices.extend(built.notices);
+        }
+        Err(e) => errors.push(e),
+    }
+    times.terraform_ms = elapsed_ms(t);
 
+    let t = Instant::now();
+    let per_file: Vec<(Batch, Modelled)> = all
+        .par_iter()
+        .map(|(src, kind)| {
+            let mut m = clock.time_model(|| model_guarded(src, *kind, &tf_files));
+            // Kubernetes objects wait for the others; everything else only relates
+            // within its own file.
+            let (k8s, own): (Vec<_>, Vec<_>) = std::mem::take(&mut m.resources)
+                .into_iter()
+                .partition(|r| r.family == Family::Kubernetes);
+            let batch = clock.time_evaluate(|| {
+                guarded_batch(&src.display_path, || {
+                    Batch::evaluate(rules, &own, &sources, &eval)
+                })
+            });
+            m.resources = k8s;
+            (batch, m)
+        })
+        .collect();
+    let mut kubernetes = Vec::new();
+    for (batch, m) in per_file {
+        total.absorb(batch);
+        kubernetes.extend(m.resources);
+        errors.extend(m.errors);
+        notices.extend(m.notices);
+    }
+    times.files_ms = elapsed_ms(t);
+    times.resident[1] = crate::memory::resident();
+
+    let t = Instant::now();
+    total.absorb(clock.time_evaluate(|| {
+        guarded_batch("kubernetes manifests", || {
+            Batch::evaluate_parallel(rules, &kubernetes, &sources, &eval)
+        })
+    }));
+    drop(kubernetes);
+    times.kubernetes_ms = elapsed_ms(t);
+    times.model_cpu_ms = clock.model_ms();
+    times.evaluate_cpu_ms = clock.evaluate_ms();
+
+    let t = Instant::now();
+    errors.append(&mut total.errors);
+    let findings = crate::evaluate::finish(std::mem::take(&mut total.findings), &sources);
     let active: BTreeSet<String> = rules.rules.iter().map(|r| r.meta.id.clone()).collect();
     let mut findings = suppress::apply(
         findings,
@@ -252,9 +318,11 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
     errors.dedup();
     notices.sort();
     notices.dedup();
+    times.finish_ms = elapsed_ms(t);
+    times.resident[2] = crate::memory::resident();
     let summary = Summary {
         files_scanned: sources.len(),
-        resources: resources.iter().filter(|r| r.kind != "text_file").count(),
+        resources: total.resources,
         findings: findings.iter().filter(|f| f.suppression.is_none()).count(),
         suppressed: findings.iter().filter(|f| f.suppression.is_some()).count(),
         parse_errors: errors.len(),
@@ -267,7 +335,38 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
         summary,
         times,
         sources,
-        checked: crate::report::checked_counts(rules, &resources),
+        checked: crate::report::Checked {
+            counts: total.checked,
+            rules: rules.rules.iter().map(|r| r.meta.clone()).collect(),
+        },
+    })
+}
+
+/// One file into resources (a Terraform file only as text); a panic becomes an error for that file.
+fn model_guarded(src: &SourceText, kind: Option<FileKind>, tf: &[Arc<SourceText>]) -> Modelled {
+    stages::guarded(&src.display_path, "reading it", || {
+        stages::model_file(src, kind, tf)
+    })
+    .unwrap_or_else(|e| Modelled {
+        errors: vec![e],
+        ..Modelled::default()
+    })
+}
+
+/// Terraform evaluation; a panic becomes an error on the first Terraform file.
+fn terraform_guarded<T>(tf: &[Arc<SourceText>], work: impl FnOnce() -> T) -> Result<T, FileError> {
+    let first = tf
+        .first()
+        .map(|s| s.display_path.as_str())
+        .unwrap_or_default();
+    stages::guarded(first, "evaluating Terraform", work)
+}
+
+/// A batch's evaluation; a panic loses that batch's findings and says so.
+fn guarded_batch(file: &str, work: impl FnOnce() -> Batch) -> Batch {
+    stages::guarded(file, "checking it", work).unwrap_or_else(|e| Batch {
+        errors: vec![e],
+        ..Batch::default()
     })
 }
 
@@ -397,151 +496,4 @@ fn changed_files(rev: &str) -> Result<Vec<PathBuf>, Fatal> {
 
 fn elapsed_ms(since: Instant) -> u64 {
     u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
-}
-
-fn kind_of(files: &[SourceFile], kinds: &[FileKind], src: &SourceText) -> Option<FileKind> {
-    files
-        .binary_search_by(|f| f.display_path.as_str().cmp(&src.display_path))
-        .ok()
-        .map(|i| kinds[i])
-}
-
-/// Reads every file in parallel; ids follow the sorted file order, so they are stable.
-fn read_all(files: &[SourceFile]) -> (Vec<Arc<SourceText>>, Vec<FileError>) {
-    let results: Vec<_> = files.par_iter().map(|f| (f, read_text(&f.path))).collect();
-    let mut sources = Vec::new();
-    let mut errors = Vec::new();
-    for (f, result) in results {
-        match result {
-            Ok(text) => {
-                let id = FileId(u32::try_from(sources.len()).unwrap_or(u32::MAX));
-                sources.push(Arc::new(SourceText::new(
-                    id,
-                    f.display_path.clone(),
-                    f.path.clone(),
-                    text,
-                )));
-            }
-            // A binary or non-text file is only an error where configuration was expected.
-            Err(ReadFailure::NotText(msg)) if f.kind == FileKind::Text => {
-                let _ = msg;
-            }
-            Err(ReadFailure::NotText(msg)) => errors.push(FileError {
-                file: f.display_path.clone(),
-                span: None,
-                kind: FileErrorKind::Encoding,
-                message: msg,
-            }),
-            Err(ReadFailure::Error(kind, msg)) => errors.push(FileError {
-                file: f.display_path.clone(),
-                span: None,
-                kind,
-                message: msg,
-            }),
-        }
-    }
-    (sources, errors)
-}
-
-/// Runs one file's work, turning a panic into an internal error for that file.
-fn guarded(
-    src: &SourceText,
-    work: impl FnOnce() -> (Vec<Resource>, Vec<FileError>, Vec<Notice>),
-) -> (Vec<Resource>, Vec<FileError>, Vec<Notice>) {
-    match catch_unwind(AssertUnwindSafe(work)) {
-        Ok(out) => out,
-        Err(panic) => (
-            Vec::new(),
-            vec![FileError {
-                file: src.display_path.clone(),
-                span: None,
-                kind: FileErrorKind::Internal,
-                message: format!("internal error (please report it): {}", panic_text(&panic)),
-            }],
-            Vec::new(),
-        ),
-    }
-}
-
-fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "panic".into())
-}
-
-/// Parses one non-Terraform file into resources (plus a text resource for secrets).
-fn model_file(
-    src: &SourceText,
-    kind: Option<FileKind>,
-    tf_files: &[Arc<SourceText>],
-) -> (Vec<Resource>, Vec<FileError>, Vec<Notice>) {
-    let mut resources = Vec::new();
-    let mut errors = Vec::new();
-    let mut notices = Vec::new();
-    match kind {
-        Some(FileKind::Yaml | FileKind::Json) => {
-            if discover::classify::is_helm_template(&src.display_path, &src.text) {
-                notices.push(Notice {
-                    file: src.display_path.clone(),
-                    span: None,
-                    message:
-                        "Helm template skipped (render it with `helm template` and scan the output)"
-                            .into(),
-                });
-            } else {
-                match yaml::parse_yaml(src) {
-                    Ok(docs) => resources.extend(structured(src, docs, tf_files)),
-                    Err(e) => errors.push(e),
-                }
-            }
-        }
-        Some(FileKind::Dockerfile) => match dockerfile::parse_dockerfile(src) {
-            Ok(doc) => resources.extend(model::docker::dockerfile_resources(src, doc)),
-            Err(e) => errors.push(e),
-        },
-        _ => {}
-    }
-    resources.push(model::text::text_resource(src));
-    (resources, errors, notices)
-}
-
-/// Decides what parsed YAML/JSON documents are: workflow, compose, manifests or plain.
-fn structured(
-    src: &SourceText,
-    docs: Vec<crate::parse::node::Node>,
-    tf_files: &[Arc<SourceText>],
-) -> Vec<Resource> {
-    // `terraform show -json` output: fully resolved resources, mapped back to the .tf
-    // blocks they came from where the plan says which.
-    if docs.len() == 1 && terraform::is_plan_json(&docs[0]) {
-        return terraform::plan_resources(src, &docs[0], tf_files);
-    }
-    if model::workflow::is_workflow(&src.display_path) {
-        return docs
-            .into_iter()
-            .flat_map(|d| model::workflow::workflow_resources(src, d))
-            .collect();
-    }
-    let name = src
-        .path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default();
-    if docs.len() == 1 && model::compose::is_compose(&docs[0], name) {
-        return docs
-            .into_iter()
-            .flat_map(|d| model::compose::compose_resources(src, d))
-            .collect();
-    }
-    let k8s: Vec<_> = docs
-        .into_iter()
-        .filter(model::kubernetes::is_kubernetes)
-        .collect();
-    if k8s.is_empty() {
-        Vec::new()
-    } else {
-        model::kubernetes::kubernetes_resources(src, k8s)
-    }
 }

@@ -1,10 +1,13 @@
 //! Runs the compiled rules over every resource in parallel. A false check is a finding at
 //! each span that explains it; an unknown one is a finding only under `--strict`.
 
+use std::collections::{BTreeMap, HashSet};
+
 use rayon::prelude::*;
 
 use crate::finding::{Confidence, Finding, Suppression, fingerprint};
-use crate::model::Resource;
+use crate::model::{Family, Resource};
+use crate::parse::node::Node;
 use crate::rules::index::ResourceIndex;
 use crate::rules::predicate::EvalCx;
 use crate::rules::truth::Truth;
@@ -15,6 +18,8 @@ pub struct EvalOptions {
     pub strict: bool,
 }
 
+/// Every rule over every resource, in parallel, with one index over all of them; then
+/// `finish`. For a whole scan held in memory (`isolint resources`, tests, benchmarks).
 pub fn evaluate(
     rules: &RuleSet,
     resources: &[Resource],
@@ -22,79 +27,179 @@ pub fn evaluate(
     opts: &EvalOptions,
 ) -> Vec<Finding> {
     let index = ResourceIndex::new(resources, sources);
-    let mut findings: Vec<Finding> = resources
+    let findings = resources
         .par_iter()
-        .flat_map_iter(|resource| {
-            let cx = EvalCx {
-                resource,
-                index: &index,
-            };
-            rules
-                .for_resource(resource)
-                .flat_map(|rule| check_one(rule, resource, &cx, sources, opts))
-                .collect::<Vec<_>>()
-        })
+        .flat_map_iter(|resource| check_resource(rules, resource, &index, sources, opts))
         .collect();
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    finish(findings, sources)
+}
+
+/// What evaluating one batch of resources that only relate to each other (one file, one
+/// Terraform root, every Kubernetes object) leaves behind: its findings (not yet
+/// `finish`ed), how many resources each rule saw, how many resources there were.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub findings: Vec<Finding>,
+    /// A check that panicked (the batch's findings are lost, the scan goes on).
+    pub errors: Vec<crate::error::FileError>,
+    pub checked: BTreeMap<String, usize>,
+    pub resources: usize,
+}
+
+impl Batch {
+    /// Evaluates `resources` on this thread (callers run batches in parallel).
+    pub fn evaluate(
+        rules: &RuleSet,
+        resources: &[Resource],
+        sources: &SourceMap,
+        opts: &EvalOptions,
+    ) -> Batch {
+        let index = ResourceIndex::new(resources, sources);
+        let mut batch = Batch::default();
+        for resource in resources {
+            batch.add(rules, resource, &index, sources, opts);
+        }
+        batch
+    }
+
+    /// Like `evaluate`, with the resources spread over the thread pool (one big batch:
+    /// every Kubernetes object of the scan).
+    pub fn evaluate_parallel(
+        rules: &RuleSet,
+        resources: &[Resource],
+        sources: &SourceMap,
+        opts: &EvalOptions,
+    ) -> Batch {
+        let index = ResourceIndex::new(resources, sources);
+        resources
+            .par_chunks(64)
+            .map(|chunk| {
+                let mut batch = Batch::default();
+                for resource in chunk {
+                    batch.add(rules, resource, &index, sources, opts);
+                }
+                batch
+            })
+            .reduce(Batch::default, |mut a, b| {
+                a.absorb(b);
+                a
+            })
+    }
+
+    fn add(
+        &mut self,
+        rules: &RuleSet,
+        resource: &Resource,
+        index: &ResourceIndex<'_>,
+        sources: &SourceMap,
+        opts: &EvalOptions,
+    ) {
+        self.findings
+            .extend(check_resource(rules, resource, index, sources, opts));
+        for rule in rules.for_resource(resource) {
+            *self.checked.entry(rule.meta.id.clone()).or_default() += 1;
+        }
+        if resource.family != Family::Text {
+            self.resources += 1;
+        }
+    }
+
+    /// Adds another batch's results to this one.
+    pub fn absorb(&mut self, other: Batch) {
+        self.findings.extend(other.findings);
+        self.errors.extend(other.errors);
+        for (id, n) in other.checked {
+            *self.checked.entry(id).or_default() += n;
+        }
+        self.resources += other.resources;
+    }
+}
+
+/// Sorts findings into report order and drops repeats.
+pub fn finish(mut findings: Vec<Finding>, sources: &SourceMap) -> Vec<Finding> {
+    findings.par_sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
-    drop_text_duplicates(findings, resources, sources)
+    drop_text_duplicates(findings, sources)
+}
+
+fn check_resource(
+    rules: &RuleSet,
+    resource: &Resource,
+    index: &ResourceIndex<'_>,
+    sources: &SourceMap,
+    opts: &EvalOptions,
+) -> Vec<Finding> {
+    // A `text_file` is stored without its text; the rules see the file's text as its body.
+    let text = (resource.family == Family::Text)
+        .then(|| sources.get(resource.span.file))
+        .flatten()
+        .map(|src| crate::model::text::text_body(resource, src));
+    let body = text.as_ref().unwrap_or(&resource.body);
+    let cx = EvalCx {
+        resource,
+        body,
+        index,
+    };
+    rules
+        .for_resource(resource)
+        .flat_map(|rule| check_one(rule, resource, body, &cx, sources, opts))
+        .collect()
 }
 
 /// A secret found by a plain-text rule on a line that a structured rule already reports
 /// for the same control (a literal key in a `provider "aws"` block) is one problem, not
 /// two: keep the structured finding, which knows the resource.
-fn drop_text_duplicates(
-    findings: Vec<Finding>,
-    resources: &[Resource],
-    sources: &SourceMap,
-) -> Vec<Finding> {
-    let text_addresses: std::collections::HashSet<&str> = resources
-        .iter()
-        .filter(|r| r.family == crate::model::Family::Text)
-        .map(|r| r.address.as_str())
-        .collect();
+fn drop_text_duplicates(findings: Vec<Finding>, sources: &SourceMap) -> Vec<Finding> {
     let line_of = |f: &Finding| {
         sources
             .get(f.span.file)
-            .map(|s| s.position(f.span.start as usize).line)
+            .map_or(0, |s| s.position(f.span.start as usize).line)
     };
+    let lines: Vec<usize> = findings.iter().map(line_of).collect();
     let is_text = |f: &Finding| f.rule.resources.iter().all(|k| k == "text_file");
-    let structured: std::collections::HashSet<(String, Option<usize>, String)> = findings
+    let structured: HashSet<(&str, usize, &str)> = findings
         .iter()
-        .filter(|f| !is_text(f))
-        .flat_map(|f| {
+        .zip(&lines)
+        .filter(|(f, _)| !is_text(f))
+        .flat_map(|(f, &line)| {
             f.rule
                 .controls
                 .iter()
-                .map(move |c| (f.file.clone(), line_of(f), c.clone()))
+                .map(move |c| (f.file.as_str(), line, c.as_str()))
+        })
+        .collect();
+    let duplicate: Vec<bool> = findings
+        .iter()
+        .zip(&lines)
+        .map(|(f, &line)| {
+            is_text(f)
+                && f.rule
+                    .controls
+                    .iter()
+                    .any(|c| structured.contains(&(f.file.as_str(), line, c.as_str())))
         })
         .collect();
     findings
         .into_iter()
-        .filter(|f| {
-            !(is_text(f)
-                && text_addresses.contains(f.address.as_str())
-                && f.rule
-                    .controls
-                    .iter()
-                    .any(|c| structured.contains(&(f.file.clone(), line_of(f), c.clone()))))
-        })
+        .zip(duplicate)
+        .filter_map(|(f, dup)| (!dup).then_some(f))
         .collect()
 }
 
 fn check_one(
     rule: &Rule,
     resource: &Resource,
+    body: &Node,
     cx: &EvalCx<'_>,
     sources: &SourceMap,
     opts: &EvalOptions,
 ) -> Vec<Finding> {
     if let Some(when) = &rule.when
-        && when.eval(&resource.body, cx).truth != Truth::True
+        && when.eval(body, cx).truth != Truth::True
     {
         return Vec::new();
     }
-    let outcome = rule.check.eval(&resource.body, cx);
+    let outcome = rule.check.eval(body, cx);
     let confidence = match outcome.truth {
         Truth::True => return Vec::new(),
         Truth::Unknown if !opts.strict => return Vec::new(),

@@ -51,7 +51,7 @@ pub fn write(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> std:
             writeln!(out, "note: {}: {}", n.file, n.message)?;
         }
     }
-    write_summary(report, opts, out)
+    write_summary(report, out)
 }
 
 fn render_finding(
@@ -118,11 +118,7 @@ fn render(
     writeln!(out, "{text}")
 }
 
-fn write_summary(
-    report: &Report,
-    opts: &RenderOptions,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
+fn write_summary(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let s = &report.summary;
     let mut by_sev = Vec::new();
     for sev in Severity::ALL {
@@ -163,13 +159,5 @@ fn write_summary(
         )?;
     }
     writeln!(out, " — {} ms", s.duration_ms)?;
-    if opts.stats {
-        let t = &report.times;
-        writeln!(
-            out,
-            "stages: discover {} ms, read+parse+model {} ms, evaluate {} ms",
-            t.discover_ms, t.parse_ms, t.evaluate_ms
-        )?;
-    }
     Ok(())
 }

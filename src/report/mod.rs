@@ -10,6 +10,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod sarif;
+pub mod stats;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -35,12 +36,22 @@ pub struct Summary {
     pub duration_ms: u64,
 }
 
-/// Wall time per stage, for `--stats`.
+/// Time and memory per stage, for `--stats`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StageTimes {
     pub discover_ms: u64,
-    pub parse_ms: u64,
-    pub evaluate_ms: u64,
+    pub read_ms: u64,
+    /// Wall time of the phases: Terraform roots, other files, Kubernetes objects, then
+    /// sorting and suppressions.
+    pub terraform_ms: u64,
+    pub files_ms: u64,
+    pub kubernetes_ms: u64,
+    pub finish_ms: u64,
+    /// Thread time summed over all workers: parsing and modelling, and rule evaluation.
+    pub model_cpu_ms: u64,
+    pub evaluate_cpu_ms: u64,
+    /// Resident memory after discover, after the files were modelled, at the end.
+    pub resident: [Option<crate::memory::Resident>; 3],
 }
 
 /// The result of a scan, ready to render.
@@ -248,7 +259,6 @@ pub enum Format {
 pub struct RenderOptions {
     pub color: bool,
     pub width: usize,
-    pub stats: bool,
     pub verbose: bool,
 }
 

@@ -1,20 +1,25 @@
 //! Lookups a check needs beyond its own resource: the other resources of the same
 //! Terraform root (companion resources), every Kubernetes object, and source lines.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::model::Resource;
 use crate::source::{SourceMap, Span};
 
 /// Kind → namespace (None: not written) → resource positions.
-type ByNamespace<'a> = HashMap<&'a str, HashMap<Option<&'a str>, Vec<usize>>>;
+/// Owned keys keep the index covariant in `'a` (a `OnceLock` of borrowed keys would not
+/// be), so an evaluation context can borrow a body that lives shorter than the index.
+type ByNamespace = HashMap<String, HashMap<Option<String>, Vec<usize>>>;
 
 pub struct ResourceIndex<'a> {
     resources: &'a [Resource],
     /// Kubernetes objects of one kind by `metadata.namespace` (None: not written),
     /// built on first use: cross-object checks look within a namespace.
-    by_namespace: std::sync::OnceLock<ByNamespace<'a>>,
+    by_namespace: std::sync::OnceLock<ByNamespace>,
     by_root_kind: HashMap<&'a str, HashMap<&'a str, Vec<usize>>>,
+    /// Image names whose tag or digest a Kustomization sets, per root; built on first use
+    /// (every container asks, so scanning the Kustomizations each time is quadratic).
+    kustomized: std::sync::OnceLock<HashMap<String, HashSet<String>>>,
     sources: &'a SourceMap,
 }
 
@@ -44,6 +49,7 @@ impl<'a> ResourceIndex<'a> {
             resources,
             by_namespace: std::sync::OnceLock::new(),
             by_root_kind,
+            kustomized: std::sync::OnceLock::new(),
             sources,
         }
     }
@@ -72,7 +78,7 @@ impl<'a> ResourceIndex<'a> {
         namespace: Option<&str>,
     ) -> Vec<&'a Resource> {
         let map = self.by_namespace.get_or_init(|| {
-            let mut map: ByNamespace<'a> = HashMap::new();
+            let mut map: ByNamespace = HashMap::new();
             for (i, r) in self.resources.iter().enumerate() {
                 if r.family != crate::model::Family::Kubernetes {
                     continue;
@@ -83,9 +89,9 @@ impl<'a> ResourceIndex<'a> {
                     .and_then(|m| m.get("namespace"))
                     .and_then(crate::parse::node::Node::as_str)
                     .filter(|n| !n.is_empty());
-                map.entry(r.kind.as_str())
+                map.entry(r.kind.clone())
                     .or_default()
-                    .entry(ns)
+                    .entry(ns.map(str::to_owned))
                     .or_default()
                     .push(i);
             }
@@ -97,7 +103,7 @@ impl<'a> ResourceIndex<'a> {
         let mut ids: Vec<usize> = match namespace {
             None => by_ns.values().flatten().copied().collect(),
             Some(ns) => by_ns
-                .get(&Some(ns))
+                .get(&Some(ns.to_owned()))
                 .into_iter()
                 .chain(by_ns.get(&None))
                 .flatten()
@@ -106,6 +112,37 @@ impl<'a> ResourceIndex<'a> {
         };
         ids.sort_unstable();
         ids.into_iter().map(|i| &self.resources[i]).collect()
+    }
+
+    /// Whether a Kustomization that `me` can relate to sets the tag or digest of the
+    /// image called `name` (`images: [{name, newTag | digest}]`).
+    pub fn kustomized_image(&self, me: &Resource, name: &str) -> bool {
+        let map = self.kustomized.get_or_init(|| {
+            let mut map: HashMap<String, HashSet<String>> = HashMap::new();
+            for r in self.resources.iter().filter(|r| r.kind == "Kustomization") {
+                let names = r
+                    .body
+                    .get("images")
+                    .map_or(&[][..], crate::parse::node::Node::items)
+                    .iter()
+                    .filter(|entry| {
+                        entry.get("newTag").is_some_and(|t| !t.is_null())
+                            || entry.get("digest").is_some_and(|d| !d.is_null())
+                    })
+                    .filter_map(|entry| entry.get("name")?.as_str());
+                map.entry(root_of(&r.group).to_owned())
+                    .or_default()
+                    .extend(names.map(str::to_owned));
+            }
+            map
+        });
+        map.get(root_of(&me.group))
+            .is_some_and(|names| names.contains(name))
+    }
+
+    /// The whole text of a scanned file.
+    pub fn file_text(&self, file: crate::source::FileId) -> Option<&'a str> {
+        self.sources.get(file).map(|src| &*src.text)
     }
 
     /// The first line of a span (to point at a block or list item header).

@@ -76,6 +76,8 @@ impl std::fmt::Debug for Native {
 /// What a check can see while it runs.
 pub struct EvalCx<'a> {
     pub resource: &'a Resource,
+    /// What `$` is: the resource's body (for a `text_file`, the file's text).
+    pub body: &'a Node,
     pub index: &'a ResourceIndex<'a>,
 }
 
@@ -125,7 +127,7 @@ impl Predicate {
             Predicate::Absent(path) => absent(path, node, cx),
             Predicate::Leaf(leaf) => leaf.eval(node, cx),
             Predicate::Every(path, check) => {
-                let hits = elements(path.resolve(node, &cx.resource.body));
+                let hits = elements(path.resolve(node, cx.body));
                 Outcome::all(hits.into_iter().map(|hit| match hit {
                     Hit::Found(el) => check.eval(el, cx),
                     Hit::Missing(_) => Outcome::pass(Vec::new()),
@@ -133,7 +135,7 @@ impl Predicate {
                 }))
             }
             Predicate::Some(path, check) => {
-                let hits = elements(path.resolve(node, &cx.resource.body));
+                let hits = elements(path.resolve(node, cx.body));
                 let mut blame = Vec::new();
                 let outcome = Outcome::any(hits.into_iter().map(|hit| match hit {
                     Hit::Found(el) => {
@@ -187,7 +189,7 @@ pub fn missing_span(node: &Node, cx: &EvalCx<'_>) -> Span {
 }
 
 fn header_of(node: &Node, cx: &EvalCx<'_>) -> Span {
-    if std::ptr::eq(node, &cx.resource.body) || node.span == cx.resource.body.span {
+    if std::ptr::eq(node, cx.body) || node.span == cx.body.span {
         cx.resource.header
     } else {
         cx.index.first_line(node.span)
@@ -195,7 +197,7 @@ fn header_of(node: &Node, cx: &EvalCx<'_>) -> Span {
 }
 
 fn present(path: &Path, node: &Node, cx: &EvalCx<'_>) -> Outcome {
-    let hits = path.resolve(node, &cx.resource.body);
+    let hits = path.resolve(node, cx.body);
     let mut unknown = None;
     let mut missing = None;
     for hit in &hits {
@@ -213,7 +215,7 @@ fn present(path: &Path, node: &Node, cx: &EvalCx<'_>) -> Outcome {
 }
 
 fn absent(path: &Path, node: &Node, cx: &EvalCx<'_>) -> Outcome {
-    let hits = path.resolve(node, &cx.resource.body);
+    let hits = path.resolve(node, cx.body);
     let found: Vec<Span> = hits
         .iter()
         .filter_map(|h| match h {
@@ -232,7 +234,7 @@ fn absent(path: &Path, node: &Node, cx: &EvalCx<'_>) -> Outcome {
 
 impl Leaf {
     fn eval(&self, node: &Node, cx: &EvalCx<'_>) -> Outcome {
-        let hits = self.path.resolve(node, &cx.resource.body);
+        let hits = self.path.resolve(node, cx.body);
         Outcome::all(hits.into_iter().map(|hit| match hit {
             Hit::Found(v) => self.op.test(v),
             Hit::Unknown(n) => Outcome::unknown(vec![n.span]),
@@ -376,6 +378,7 @@ impl Related {
                         Some(check) => {
                             let ocx = EvalCx {
                                 resource: other,
+                                body: &other.body,
                                 index: cx.index,
                             };
                             check.eval(&other.body, &ocx)

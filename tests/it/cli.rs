@@ -88,6 +88,38 @@ fn json_contract_has_positions_paths_and_controls() {
 }
 
 #[test]
+fn stats_go_to_stderr_and_leave_the_report_intact() {
+    let repo = temp_repo(&[
+        ("infra/main.tf", OPEN_BUCKET),
+        (
+            "k8s/ns.yaml",
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n",
+        ),
+        (".isolint.yaml", ONLY_VERSIONING),
+    ]);
+    let out = run_in(repo.path(), &["check", ".", "--format", "json", "--stats"]);
+    assert_eq!(
+        json(&out)["summary"]["findings"],
+        1,
+        "stdout is still the JSON"
+    );
+    let err = stderr(&out);
+    for stage in [
+        "discover",
+        "read",
+        "terraform",
+        "other files",
+        "kubernetes",
+        "report",
+    ] {
+        assert!(err.contains(&format!("{stage} ")), "{stage} missing: {err}");
+    }
+    if cfg!(target_os = "linux") {
+        assert!(err.contains("MiB at the end; peak "), "{err}");
+    }
+}
+
+#[test]
 fn malformed_file_is_an_error_and_the_rest_is_scanned() {
     let repo = temp_repo(&[
         ("a/main.tf", OPEN_BUCKET),

@@ -67,12 +67,48 @@ const STACK_SIZE: usize = 64 << 20;
 /// Builds the resources of every Terraform file of the scan (`.tf`, `.tf.json`,
 /// `.tfvars`, `.tfvars.json`, any directories).
 pub fn build(files: &[Arc<SourceText>], opts: &TerraformOptions) -> TerraformOutput {
+    let names: HashMap<FileId, String> = files
+        .iter()
+        .chain(&opts.var_files)
+        .map(|f| (f.id, f.display_path.clone()))
+        .collect();
+    let built = build_each(files, opts, |resources| resources);
+    let mut out = TerraformOutput {
+        resources: built.per_root.into_iter().flatten().collect(),
+        errors: built.errors,
+        notices: built.notices,
+    };
+    let path_of = |id: FileId| names.get(&id).cloned().unwrap_or_default();
+    out.resources
+        .sort_by_cached_key(|r| (path_of(r.span.file), r.span.start));
+    out
+}
+
+/// What `build_each` returns: `per_root` results in root order, plus the problems.
+#[derive(Debug)]
+pub struct Built<T> {
+    pub per_root: Vec<T>,
+    pub errors: Vec<FileError>,
+    pub notices: Vec<Notice>,
+}
+
+/// Like `build`, but hands each root's resources (the root and its module instances,
+/// which only relate to each other) to `per_root` as soon as the root is evaluated, so a
+/// scan never holds the resources of every root at once. Syntax trees are dropped before
+/// this returns.
+pub fn build_each<T: Send>(
+    files: &[Arc<SourceText>],
+    opts: &TerraformOptions,
+    per_root: impl Fn(Vec<Resource>) -> T + Sync,
+) -> Built<T> {
+    // Its own pool for the deep stacks, as wide as the caller's (`--threads`).
     match rayon::ThreadPoolBuilder::new()
         .stack_size(STACK_SIZE)
+        .num_threads(rayon::current_num_threads())
         .build()
     {
-        Ok(pool) => pool.install(|| build_in_pool(files, opts)),
-        Err(_) => build_in_pool(files, opts),
+        Ok(pool) => pool.install(|| build_in_pool(files, opts, &per_root)),
+        Err(_) => build_in_pool(files, opts, &per_root),
     }
 }
 
@@ -83,7 +119,11 @@ fn dir_display(src: &SourceText) -> String {
     }
 }
 
-fn build_in_pool(files: &[Arc<SourceText>], opts: &TerraformOptions) -> TerraformOutput {
+fn build_in_pool<T: Send>(
+    files: &[Arc<SourceText>],
+    opts: &TerraformOptions,
+    per_root: &(impl Fn(Vec<Resource>) -> T + Sync),
+) -> Built<T> {
     let mut names: HashMap<FileId, String> = HashMap::new();
     for f in files.iter().chain(&opts.var_files) {
         names.insert(f.id, f.display_path.clone());
@@ -113,7 +153,11 @@ fn build_in_pool(files: &[Arc<SourceText>], opts: &TerraformOptions) -> Terrafor
         .map(|(i, d)| (d.path.clone(), i))
         .collect();
 
-    let mut out = TerraformOutput::default();
+    let mut out = Built {
+        per_root: Vec::new(),
+        errors: Vec::new(),
+        notices: Vec::new(),
+    };
     for d in &dirs {
         out.errors.extend(d.errors.iter().cloned());
     }
@@ -136,7 +180,7 @@ fn build_in_pool(files: &[Arc<SourceText>], opts: &TerraformOptions) -> Terrafor
         files: names.clone(),
     };
     let roots = roots(&dirs, &index);
-    let results: Vec<Out> = roots
+    let results: Vec<(T, Vec<FileError>, Vec<Notice>)> = roots
         .into_par_iter()
         .map(|r| {
             let mut o = Out::default();
@@ -149,18 +193,14 @@ fn build_in_pool(files: &[Arc<SourceText>], opts: &TerraformOptions) -> Terrafor
                 &mut Vec::new(),
                 &mut o,
             );
-            o
+            (per_root(o.resources), o.errors, o.notices)
         })
         .collect();
-    for mut o in results {
-        out.resources.append(&mut o.resources);
-        out.errors.append(&mut o.errors);
-        out.notices.append(&mut o.notices);
+    for (t, errors, notices) in results {
+        out.per_root.push(t);
+        out.errors.extend(errors);
+        out.notices.extend(notices);
     }
-
-    let path_of = |id: FileId| names.get(&id).cloned().unwrap_or_default();
-    out.resources
-        .sort_by_cached_key(|r| (path_of(r.span.file), r.span.start));
     out.errors.sort();
     out.errors.dedup();
     out.notices.sort();

@@ -555,6 +555,7 @@ fn s3_public_policy(node: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
             for d in docs {
                 let dcx = EvalCx {
                     resource: d,
+                    body: &d.body,
                     index: cx.index,
                 };
                 doc_public_statements(&d.body, &dcx, &mut acc);

@@ -27,17 +27,9 @@ pub(super) const NATIVES: &[(&str, NativeFn)] = &[
 // Source mapping
 // ---------------------------------------------------------------------------------------
 
-/// The whole source text of the file `cx.resource` came from: every scanned file is also
-/// a `text_file` resource of the same group whose body is that text.
+/// The whole source text of the file `cx.resource` is written in.
 pub(super) fn file_text<'a>(cx: &EvalCx<'a>) -> Option<&'a str> {
-    if cx.resource.kind == "text_file" {
-        return cx.resource.body.as_str();
-    }
-    cx.index
-        .same_root(cx.resource, "text_file")
-        .find(|r| r.group == cx.resource.group)?
-        .body
-        .as_str()
+    cx.index.file_text(cx.resource.span.file)
 }
 
 /// The source span of `text[a..b]`, where `text` is the string value of `node`: exact when
@@ -367,6 +359,18 @@ fn name_tokens(name: &str) -> Vec<String> {
 /// SECRET_KEY_BASE). Names ending in anything else (`_FILE`, `_PATH`, `_ID`, `_LENGTH`,
 /// `_NAME`, `_URL`, `_ENABLED`) are pointers or settings about a secret, not secrets.
 pub(super) fn is_secret_name(name: &str) -> bool {
+    // Every secret name ends in a word containing one of these; most names do not, and
+    // this runs for every setting of every file.
+    const STEMS: [&[u8]; 5] = [b"pass", b"pwd", b"token", b"secret", b"key"];
+    let bytes = name.as_bytes();
+    let has_stem = STEMS.iter().any(|stem| {
+        bytes
+            .windows(stem.len())
+            .any(|w| w.eq_ignore_ascii_case(stem))
+    });
+    if !has_stem {
+        return false;
+    }
     let toks = name_tokens(name);
     let Some(last) = toks.last() else {
         return false;

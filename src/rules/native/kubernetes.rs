@@ -163,16 +163,7 @@ fn image_set_by_kustomization(node: &Node, cx: &EvalCx<'_>, _args: Option<&Node>
     let Some(name) = image.as_str().map(image_name) else {
         return Outcome::fail(vec![image.span]);
     };
-    let overridden = cx
-        .index
-        .same_root(cx.resource, "Kustomization")
-        .flat_map(|k| k.body.get("images").map_or(&[][..], Node::items))
-        .any(|entry| {
-            entry.get("name").and_then(Node::as_str) == Some(name)
-                && (entry.get("newTag").is_some_and(|t| !t.is_null())
-                    || entry.get("digest").is_some_and(|d| !d.is_null()))
-        });
-    if overridden {
+    if cx.index.kustomized_image(cx.resource, name) {
         Outcome::unknown(vec![image.span])
     } else {
         Outcome::fail(vec![image.span])
@@ -223,6 +214,7 @@ mod tests {
             .expect("a workload");
         let cx = EvalCx {
             resource: me,
+            body: &me.body,
             index: &index,
         };
         selected_by_network_policy(&me.body, &cx, None).truth
@@ -321,6 +313,7 @@ mod tests {
         let index = ResourceIndex::new(&resources, &sources);
         let cx = EvalCx {
             resource: &resources[0],
+            body: &resources[0].body,
             index: &index,
         };
         let containers = resources[0].body.get_path("pod.all_containers").unwrap();
