@@ -281,7 +281,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
             Batch::evaluate_parallel(rules, &kubernetes, &sources, &eval)
         })
     }));
-    drop(kubernetes);
+    kubernetes.into_par_iter().for_each(drop);
     times.kubernetes_ms = elapsed_ms(t);
     times.model_cpu_ms = clock.model_ms();
     times.evaluate_cpu_ms = clock.evaluate_ms();

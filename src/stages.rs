@@ -64,19 +64,23 @@ pub fn kind_of(files: &[SourceFile], kinds: &[FileKind], src: &SourceText) -> Op
 
 /// Reads every file in parallel; ids follow the sorted file order, so they are stable.
 pub fn read_all(files: &[SourceFile]) -> (Vec<Arc<SourceText>>, Vec<FileError>) {
-    let results: Vec<_> = files.par_iter().map(|f| (f, read_text(&f.path))).collect();
+    // The line index is built on the worker too; ids are given afterwards, in order.
+    let results: Vec<_> = files
+        .par_iter()
+        .map(|f| {
+            let read = read_text(&f.path).map(|text| {
+                SourceText::new(FileId(0), f.display_path.clone(), f.path.clone(), text)
+            });
+            (f, read)
+        })
+        .collect();
     let mut sources = Vec::new();
     let mut errors = Vec::new();
     for (f, result) in results {
         match result {
-            Ok(text) => {
-                let id = FileId(u32::try_from(sources.len()).unwrap_or(u32::MAX));
-                sources.push(Arc::new(SourceText::new(
-                    id,
-                    f.display_path.clone(),
-                    f.path.clone(),
-                    text,
-                )));
+            Ok(mut src) => {
+                src.id = FileId(u32::try_from(sources.len()).unwrap_or(u32::MAX));
+                sources.push(Arc::new(src));
             }
             // A binary or non-text file is only an error where configuration was expected.
             Err(ReadFailure::NotText(msg)) if f.kind == FileKind::Text => {

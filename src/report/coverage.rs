@@ -250,22 +250,25 @@ pub fn snippet(
         end.line
     };
     let shown_last = last.min(start.line + max_flagged.saturating_sub(1));
+    // Long lines (minified files) are cut around the finding's column.
+    let at = (f.span.start as usize).saturating_sub(src.line_start(start.line));
+    let clip = |n: usize| super::excerpt::clip(src.line_text(n), at);
     let mut lines = Vec::new();
     if start.line > 1 {
-        let t = src.line_text(start.line - 1);
+        let t = clip(start.line - 1);
         if !t.trim().is_empty() {
-            lines.push(Some((start.line - 1, t.to_owned(), false)));
+            lines.push(Some((start.line - 1, t, false)));
         }
     }
     for n in start.line..=shown_last {
-        lines.push(Some((n, src.line_text(n).to_owned(), true)));
+        lines.push(Some((n, clip(n), true)));
     }
     if shown_last < last {
         lines.push(None);
     } else if last < src.line_count() {
-        let t = src.line_text(last + 1);
+        let t = clip(last + 1);
         if !t.trim().is_empty() {
-            lines.push(Some((last + 1, t.to_owned(), false)));
+            lines.push(Some((last + 1, t, false)));
         }
     }
     lines

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic};
 
 use super::{RenderOptions, Report};
 use crate::controls::Catalogue;
@@ -32,14 +32,14 @@ pub fn write(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> std:
             .with_severity(miette::Severity::Error);
         let src = report.sources.iter().find(|s| s.display_path == e.file);
         if let (Some(span), Some(src)) = (e.span, src) {
+            let shown = super::excerpt::around(src, span.start as usize, span.len());
             diag = diag.with_label(LabeledSpan::new_primary_with_span(
                 Some("here".into()),
-                (span.start as usize, span.len()),
+                shown.label,
             ));
-            let named = NamedSource::new(src.display_path.clone(), src.text.clone());
             render(
                 &handler,
-                miette::Report::new(diag).with_source_code(named),
+                miette::Report::new(diag).with_source_code(shown.source),
                 out,
             )?;
         } else {
@@ -74,6 +74,7 @@ fn render_finding(
         })
         .collect();
     let label_span = src.first_line(f.span);
+    let shown = super::excerpt::around(src, label_span.start as usize, label_span.len());
     let severity = match f.severity {
         Severity::Critical | Severity::High => miette::Severity::Error,
         Severity::Medium | Severity::Low => miette::Severity::Warning,
@@ -93,15 +94,14 @@ fn render_finding(
         .with_help(help)
         .with_label(LabeledSpan::new_primary_with_span(
             Some(f.message.clone()),
-            (label_span.start as usize, label_span.len()),
+            shown.label,
         ));
     if let Some(url) = f.rule.references.first() {
         diag = diag.with_url(url.clone());
     }
-    let named = NamedSource::new(src.display_path.clone(), src.text.clone());
     render(
         handler,
-        miette::Report::new(diag).with_source_code(named),
+        miette::Report::new(diag).with_source_code(shown.source),
         out,
     )
 }

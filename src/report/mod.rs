@@ -3,6 +3,7 @@
 
 pub mod coverage;
 pub mod coverage_html;
+pub(crate) mod excerpt;
 pub mod github;
 pub mod gitlab;
 pub mod human;

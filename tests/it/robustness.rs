@@ -411,6 +411,23 @@ fn deep_nesting_hcl_blocks() {
 }
 
 #[test]
+fn huge_hcl_object_is_a_limit_not_a_hang() {
+    // The HCL parser indexes object keys linearly: 200,000 keys would take hours.
+    let keys: Vec<String> = (0..200_000).map(|i| format!("k{i} = \"v\"")).collect();
+    let text = format!(
+        "resource \"aws_s3_bucket\" \"b\" {{\n  bucket = \"b\"\n  tags = {{ {} }}\n}}\n",
+        keys.join(", ")
+    );
+    let repo = repo_with_good(&[("huge/main.tf", &text)]);
+    let run = scan(repo.path(), &[]);
+    let e = run.error("huge/main.tf");
+    assert_eq!(e["kind"], "limit", "{e}");
+    assert_eq!((&e["line"], &e["column"]), (&3.into(), &10.into()), "{e}");
+    run.assert_good_scanned();
+    assert!(run.took < Duration::from_secs(20), "took {:?}", run.took);
+}
+
+#[test]
 fn long_traversals_and_reference_chains_stay_quick() {
     let traversal = format!(
         "locals {{\n  a = local.b{}\n  c = local.d{}\n  b = {{}}\n  d = []\n}}\n",
@@ -532,6 +549,29 @@ fn five_mb_single_line_yaml_and_tf() {
     );
     run.assert_good_scanned();
     assert!(run.took < Duration::from_secs(30), "took {:?}", run.took);
+
+    // The readable report cuts the long lines around each finding instead of printing
+    // 15 MB to the terminal; the same goes for the HTML evidence report.
+    for format in ["human", "coverage-html"] {
+        let (out, _) = run_bounded(
+            repo.path(),
+            &[
+                "check",
+                ".",
+                "--no-config",
+                "--rules",
+                &pack,
+                "--format",
+                format,
+            ],
+        );
+        let text = stdout(&out);
+        assert!(text.len() < 200_000, "{format}: {} bytes", text.len());
+        assert!(
+            text.contains("CANARY-5"),
+            "{format} shows the finding's column"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------

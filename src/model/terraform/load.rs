@@ -109,11 +109,25 @@ pub fn parse_hcl(src: &SourceText) -> Result<hcl_edit::structure::Body, FileErro
     } else {
         text
     };
+    if let Some(at) = super::prescan::oversized_object(text) {
+        return Err(FileError {
+            file: src.display_path.clone(),
+            span: Some(Span::new(src.id, at, at + 1)),
+            kind: crate::error::FileErrorKind::Limit,
+            message: format!(
+                "an object with more than {} entries; this file is not evaluated",
+                super::prescan::MAX_OBJECT_KEYS
+            ),
+        });
+    }
     let parsed = std::panic::catch_unwind(|| hcl_edit::parser::parse_body(text));
     match parsed {
         Ok(Ok(body)) => Ok(body),
         Ok(Err(e)) => {
-            let start = e.location().offset().min(text.len());
+            let mut start = e.location().offset().min(text.len());
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
             let mut end = (start + 1).min(text.len());
             while !text.is_char_boundary(end) {
                 end += 1;

@@ -19,6 +19,7 @@ mod functions;
 mod load;
 mod modules;
 pub mod plan;
+mod prescan;
 mod template;
 mod traversal;
 mod value;
@@ -201,6 +202,9 @@ fn build_in_pool<T: Send>(
         out.errors.extend(errors);
         out.notices.extend(notices);
     }
+    // Free the syntax trees on every worker, not on this thread alone.
+    drop(world);
+    dirs.into_par_iter().for_each(drop);
     out.errors.sort();
     out.errors.dedup();
     out.notices.sort();

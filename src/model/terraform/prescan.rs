@@ -1,0 +1,182 @@
+//! A quick pass over HCL text before the real parser sees it. The parser stores object
+//! keys in a vector it searches on every insert, so one object literal with hundreds of
+//! thousands of keys takes hours; no real configuration has an object with more than
+//! `MAX_OBJECT_KEYS` entries, so such a file is reported as a limit instead.
+
+/// The most entries one `{ ... }` may hold (the same bound as evaluated collections).
+pub const MAX_OBJECT_KEYS: usize = 10_000;
+
+/// Byte offset of the `{` of the first object (or block body) with more than
+/// `MAX_OBJECT_KEYS` `key = value` / `key: value` entries. Strings, comments and heredocs
+/// are skipped; a conditional's `:` may count too, which only makes the bound stricter
+/// for an object that is already enormous.
+pub fn oversized_object(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    // Open braces: (offset, entries so far). `Interp` marks a `${` inside a string.
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'#' => i = skip_line(b, i),
+            b'/' if b.get(i + 1) == Some(&b'/') => i = skip_line(b, i),
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i = find(b, i + 2, b"*/").map_or(b.len(), |e| e + 2);
+            }
+            b'"' => i = skip_string(b, i + 1, &mut stack),
+            b'<' if b.get(i + 1) == Some(&b'<') => i = skip_heredoc(b, i + 2),
+            b'{' => {
+                // After an identifier or a label it opens a block body, which the parser
+                // keeps in a plain list; only object literals are indexed.
+                let after = b[..i].trim_ascii_end().last().copied();
+                let literal = matches!(
+                    after,
+                    Some(b'=' | b':' | b'(' | b',' | b'[' | b'?' | b'>' | b'{')
+                );
+                stack.push(if literal {
+                    Frame::Object { at: i, entries: 0 }
+                } else {
+                    Frame::Other
+                });
+                i += 1;
+            }
+            b'[' | b'(' => {
+                stack.push(Frame::Other);
+                i += 1;
+            }
+            b']' | b')' => {
+                if matches!(stack.last(), Some(Frame::Other)) {
+                    stack.pop();
+                }
+                i += 1;
+            }
+            b'}' => {
+                match stack.pop() {
+                    // The end of an interpolation: back inside its string.
+                    Some(Frame::Interp) => i = skip_string(b, i + 1, &mut stack),
+                    _ => i += 1,
+                }
+            }
+            b'=' | b':' => {
+                let next = b.get(i + 1).copied();
+                let prev = i.checked_sub(1).map(|p| b[p]);
+                let operator = matches!(next, Some(b'=' | b'>'))
+                    || matches!(prev, Some(b'=' | b'!' | b'<' | b'>'));
+                if !operator && let Some(Frame::Object { at, entries }) = stack.last_mut() {
+                    *entries += 1;
+                    if *entries > MAX_OBJECT_KEYS {
+                        return Some(*at);
+                    }
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+enum Frame {
+    Object {
+        at: usize,
+        entries: usize,
+    },
+    /// A block body, list or parenthesis: its `:` and `=` are not object entries.
+    Other,
+    Interp,
+}
+
+fn skip_line(b: &[u8], i: usize) -> usize {
+    find(b, i, b"\n").map_or(b.len(), |e| e + 1)
+}
+
+fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    b.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| from + p)
+}
+
+/// From just inside a quoted string to just after its closing quote, or to the start of
+/// an interpolation (`${` / `%{`, pushed on `stack`) whose `}` resumes the string.
+fn skip_string(b: &[u8], mut i: usize, stack: &mut Vec<Frame>) -> usize {
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            // `$${` and `%%{` are escapes, not interpolations.
+            b'$' | b'%' if b.get(i + 1) == Some(&b[i]) => i += 2,
+            b'$' | b'%' if b.get(i + 1) == Some(&b'{') => {
+                stack.push(Frame::Interp);
+                return i + 2;
+            }
+            b'\n' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    b.len()
+}
+
+/// From after `<<` to after the heredoc's closing marker line.
+fn skip_heredoc(b: &[u8], mut i: usize) -> usize {
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    let start = i;
+    while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+        i += 1;
+    }
+    let marker = &b[start..i];
+    if marker.is_empty() {
+        return i;
+    }
+    let mut line = skip_line(b, i);
+    while line < b.len() {
+        let end = find(b, line, b"\n").unwrap_or(b.len());
+        if b[line..end].trim_ascii() == marker {
+            return end;
+        }
+        line = end + 1;
+    }
+    b.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(keys: usize) -> String {
+        let body: Vec<String> = (0..keys).map(|i| format!("k{i} = \"v{i}\"")).collect();
+        format!("locals {{\n  m = {{ {} }}\n}}\n", body.join(", "))
+    }
+
+    #[test]
+    fn an_object_at_the_bound_passes_and_one_past_it_is_found() {
+        assert_eq!(oversized_object(&object(MAX_OBJECT_KEYS - 1)), None);
+        assert_eq!(oversized_object(&object(MAX_OBJECT_KEYS + 1)), Some(15));
+    }
+
+    #[test]
+    fn strings_comments_heredocs_and_operators_do_not_count() {
+        let many = "=".repeat(MAX_OBJECT_KEYS * 2);
+        let text = format!(
+            "a = {{\n  s = \"{many} ${{x == 1 ? \"{many}\" : 2}}\"\n  # {many}\n  /* {many} */\n  h = <<-EOT\n    {many}\n  EOT\n  c = a == b && c != d && e <= f && g >= h\n}}\n"
+        );
+        assert_eq!(oversized_object(&text), None);
+    }
+
+    #[test]
+    fn block_bodies_and_for_expressions_do_not_count() {
+        let attrs: String = (0..MAX_OBJECT_KEYS * 2)
+            .map(|i| format!("  l{i} = [for x in [1] : x]\n"))
+            .collect();
+        assert_eq!(oversized_object(&format!("locals {{\n{attrs}}}\n")), None);
+    }
+
+    #[test]
+    fn many_small_objects_are_fine() {
+        let text = (0..MAX_OBJECT_KEYS * 2)
+            .map(|i| format!("resource \"a\" \"r{i}\" {{\n  k = {i}\n}}\n"))
+            .collect::<String>();
+        assert_eq!(oversized_object(&text), None);
+    }
+}
