@@ -71,6 +71,17 @@ fi
 # --- measurements ------------------------------------------------------------------------
 mean_ms() { jq -r '.results[0] | "\(.mean * 1000 | round) ± \(.stddev * 1000 | round)"' "$1"; }
 mean_raw() { jq -r '.results[0].mean' "$1"; }
+wall_ns() { local s; s=$(date +%s%N); "$@" > /dev/null 2>&1 || true; echo $(( $(date +%s%N) - s )); }
+# This machine's speed drifts by tens of percent over minutes, which skews a ratio of two
+# hyperfine series taken one after the other; alternating runs see the same drift.
+paired_speedup() {
+  local i a b
+  for i in $(seq "$RUNS"); do
+    a=$(wall_ns "$@" --threads 1)
+    b=$(wall_ns "$@")
+    awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f\n", a / b }'
+  done | sort -n | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.2f×", m }'
+}
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 rows=()
@@ -91,6 +102,8 @@ for scale in $SCALES; do
     --export-json "$BENCH_DIR/s$scale-j1.json" "$check --threads 1" >&2
   hyperfine -N --style basic --warmup 1 --runs "$RUNS" --output=null \
     --export-json "$BENCH_DIR/s$scale-floor.json" "$check --config $NORULES" >&2
+  # shellcheck disable=SC2086 # $check is a command line
+  paired=$(paired_speedup $check)
   /usr/bin/time -v $check > /dev/null 2> "$BENCH_DIR/s$scale-time.txt" || true
   rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$BENCH_DIR/s$scale-time.txt")
   stages=$("$BIN" check . --format json --fail-on never --stats 2>&1 >/dev/null | awk '/^(stages|memory):/ {sub(/^stages: /, ""); printf "%s; ", $0}')
@@ -101,7 +114,7 @@ for scale in $SCALES; do
   cpu=$(jq -r '.results[0] | "\((.user + .system) * 1000 | round)"' "$BENCH_DIR/s$scale-default.json")
   speedup=$(awk -v a="$j" -v b="$d" 'BEGIN { printf "%.2f×", a / b }')
   floor_ratio=$(awk -v a="$d" -v b="$f" 'BEGIN { printf "%.2f×", a / b }')
-  rows+=("| $scale | $files | $mb | $(mean_ms "$BENCH_DIR/s$scale-default.json") | $(mean_ms "$BENCH_DIR/s$scale-j1.json") | $speedup | $cpu | $(mean_ms "$BENCH_DIR/s$scale-floor.json") | $floor_ratio | $((rss_kb / 1024)) | $stages | $findings |")
+  rows+=("| $scale | $files | $mb | $(mean_ms "$BENCH_DIR/s$scale-default.json") | $(mean_ms "$BENCH_DIR/s$scale-j1.json") | $speedup | $paired | $cpu | $(mean_ms "$BENCH_DIR/s$scale-floor.json") | $floor_ratio | $((rss_kb / 1024)) | $stages | $findings |")
   cd "$ROOT"
 done
 
@@ -115,8 +128,8 @@ empty_rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$BENCH_DIR/empt
 {
   echo "isolint $("$BIN" --version | awk '{print $2}') on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
-  echo "| scale | files | MB | wall ms (default threads) | wall ms (--threads 1) | 2 vs 1 thread | CPU ms (default, user+sys) | parse-only floor ms | run / floor | peak RSS MB | stages (one run, --stats) | output |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| scale | files | MB | wall ms (default threads) | wall ms (--threads 1) | 2 vs 1 thread | 2 vs 1, alternating pairs (median) | CPU ms (default, user+sys) | parse-only floor ms | run / floor | peak RSS MB | stages (one run, --stats) | output |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
   echo
   echo "startup (\`isolint check\` on an empty directory): $(mean_ms "$BENCH_DIR/empty.json") ms, peak RSS $((empty_rss / 1024)) MB"

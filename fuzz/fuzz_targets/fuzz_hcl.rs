@@ -17,11 +17,12 @@ fuzz_target!(|data: &[u8]| {
     }
     for e in &out.errors {
         if let Some(span) = e.span {
-            // Error spans may start inside a multi-byte character (hcl-edit reports such
-            // offsets, e.g. for `c \u{690}`); positions round them down. They must stay
-            // inside the text.
+            // hcl-edit may report an offset inside a multi-byte character (`c \u{690}`,
+            // this target's first crash); the loader rounds it down to a boundary.
             assert!(
-                span.start <= span.end && span.end as usize <= src.text.len(),
+                span.start <= span.end
+                    && src.text.is_char_boundary(span.start as usize)
+                    && src.text.is_char_boundary(span.end as usize),
                 "{e:?}"
             );
             let _ = src.position(span.start as usize);

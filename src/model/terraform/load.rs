@@ -438,6 +438,17 @@ mod tests {
     }
 
     #[test]
+    fn parse_error_spans_start_on_a_character_boundary() {
+        // hcl-edit reports this error inside the two-byte character (found by fuzz_hcl).
+        let s = src("main.tf", "c \u{690}");
+        let e = load_hcl(&s).expect_err("not HCL");
+        let span = e.span.expect("located");
+        assert!(s.text.is_char_boundary(span.start as usize), "{span:?}");
+        assert!(s.text.is_char_boundary(span.end as usize), "{span:?}");
+        assert!(!s.text[span.range()].is_empty());
+    }
+
+    #[test]
     fn spans_and_headers_come_from_the_text() {
         let s = src(
             "main.tf",
