@@ -336,7 +336,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
         times,
         sources,
         checked: crate::report::Checked {
-            counts: total.checked,
+            counts: total.checked_by_id(rules),
             rules: rules.rules.iter().map(|r| r.meta.clone()).collect(),
         },
     })

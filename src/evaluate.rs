@@ -29,7 +29,15 @@ pub fn evaluate(
     let index = ResourceIndex::new(resources, sources);
     let findings = resources
         .par_iter()
-        .flat_map_iter(|resource| check_resource(rules, resource, &index, sources, opts))
+        .flat_map_iter(|resource| {
+            check_resource(
+                rules.for_resource(resource),
+                resource,
+                &index,
+                sources,
+                opts,
+            )
+        })
         .collect();
     finish(findings, sources)
 }
@@ -42,7 +50,8 @@ pub struct Batch {
     pub findings: Vec<Finding>,
     /// A check that panicked (the batch's findings are lost, the scan goes on).
     pub errors: Vec<crate::error::FileError>,
-    pub checked: BTreeMap<String, usize>,
+    /// Resources each rule saw, by position in the rule set (empty: none yet).
+    pub checked: Vec<usize>,
     pub resources: usize,
 }
 
@@ -94,22 +103,41 @@ impl Batch {
         sources: &SourceMap,
         opts: &EvalOptions,
     ) {
-        self.findings
-            .extend(check_resource(rules, resource, index, sources, opts));
-        for rule in rules.for_resource(resource) {
-            *self.checked.entry(rule.meta.id.clone()).or_default() += 1;
+        let applicable = rules.indices_for(resource);
+        if self.checked.is_empty() && !applicable.is_empty() {
+            self.checked = vec![0; rules.rules.len()];
         }
+        for &i in &applicable {
+            self.checked[i] += 1;
+        }
+        let applicable = applicable.into_iter().map(|i| &rules.rules[i]);
+        self.findings
+            .extend(check_resource(applicable, resource, index, sources, opts));
         if resource.family != Family::Text {
             self.resources += 1;
         }
+    }
+
+    /// `checked` as `rule id → count`, rules that saw nothing left out.
+    pub fn checked_by_id(&self, rules: &RuleSet) -> BTreeMap<String, usize> {
+        self.checked
+            .iter()
+            .zip(&rules.rules)
+            .filter(|(n, _)| **n > 0)
+            .map(|(n, rule)| (rule.meta.id.clone(), *n))
+            .collect()
     }
 
     /// Adds another batch's results to this one.
     pub fn absorb(&mut self, other: Batch) {
         self.findings.extend(other.findings);
         self.errors.extend(other.errors);
-        for (id, n) in other.checked {
-            *self.checked.entry(id).or_default() += n;
+        if self.checked.is_empty() {
+            self.checked = other.checked;
+        } else {
+            for (mine, theirs) in self.checked.iter_mut().zip(other.checked) {
+                *mine += theirs;
+            }
         }
         self.resources += other.resources;
     }
@@ -122,8 +150,8 @@ pub fn finish(mut findings: Vec<Finding>, sources: &SourceMap) -> Vec<Finding> {
     drop_text_duplicates(findings, sources)
 }
 
-fn check_resource(
-    rules: &RuleSet,
+fn check_resource<'r>(
+    rules: impl Iterator<Item = &'r Rule>,
     resource: &Resource,
     index: &ResourceIndex<'_>,
     sources: &SourceMap,
@@ -141,7 +169,6 @@ fn check_resource(
         index,
     };
     rules
-        .for_resource(resource)
         .flat_map(|rule| check_one(rule, resource, body, &cx, sources, opts))
         .collect()
 }

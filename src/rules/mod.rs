@@ -105,6 +105,13 @@ impl RuleSet {
 
     /// Rules that apply to a resource of this kind, in id order.
     pub fn for_resource<'a>(&'a self, resource: &Resource) -> impl Iterator<Item = &'a Rule> {
+        self.indices_for(resource)
+            .into_iter()
+            .map(move |i| &self.rules[i])
+    }
+
+    /// Positions in `rules` of the rules that apply to a resource, ascending (id order).
+    pub fn indices_for(&self, resource: &Resource) -> Vec<usize> {
         let direct = self
             .by_kind
             .get(&resource.kind)
@@ -119,7 +126,7 @@ impl RuleSet {
         let mut ids: Vec<usize> = direct.iter().chain(workload).copied().collect();
         ids.sort_unstable();
         ids.dedup();
-        ids.into_iter().map(move |i| &self.rules[i])
+        ids
     }
 
     pub fn get(&self, id: &str) -> Option<&Rule> {
