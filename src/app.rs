@@ -233,7 +233,11 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
     let t = Instant::now();
     let tf = terraform_guarded(&tf_files, || {
         terraform::build_each(&tf_files, &opts.terraform, |resources| {
-            clock.time_evaluate(|| Batch::evaluate(rules, &resources, &sources, &eval))
+            clock.time_evaluate(|| {
+                guarded_batch(&first_file(&resources, &sources), || {
+                    Batch::evaluate(rules, &resources, &sources, &eval)
+                })
+            })
         })
     });
     match tf {
@@ -277,7 +281,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
 
     let t = Instant::now();
     total.absorb(clock.time_evaluate(|| {
-        guarded_batch("kubernetes manifests", || {
+        guarded_batch(&first_file(&kubernetes, &sources), || {
             Batch::evaluate_parallel(rules, &kubernetes, &sources, &eval)
         })
     }));
@@ -360,6 +364,15 @@ fn terraform_guarded<T>(tf: &[Arc<SourceText>], work: impl FnOnce() -> T) -> Res
         .map(|s| s.display_path.as_str())
         .unwrap_or_default();
     stages::guarded(first, "evaluating Terraform", work)
+}
+
+/// Where a batch's problems are reported: the file of its first resource.
+fn first_file(resources: &[Resource], sources: &SourceMap) -> String {
+    resources
+        .first()
+        .and_then(|r| sources.get(r.span.file))
+        .map(|s| s.display_path.clone())
+        .unwrap_or_default()
 }
 
 /// A batch's evaluation; a panic loses that batch's findings and says so.

@@ -21,8 +21,7 @@ use std::sync::Arc;
 use crate::controls::Catalogue;
 use crate::error::{FileError, Notice};
 use crate::finding::Finding;
-use crate::model::Resource;
-use crate::rules::{RuleMeta, RuleSet, Severity};
+use crate::rules::{RuleMeta, Severity};
 use crate::source::{Position, SourceMap, Span};
 
 /// Counts for the summary line and the JSON contract.
@@ -130,19 +129,6 @@ impl Report {
         e.span
             .and_then(|s| self.positions(s))
             .map_or(Position { line: 1, column: 1 }, |p| p.0)
-    }
-}
-
-pub fn checked_counts(rules: &RuleSet, resources: &[Resource]) -> Checked {
-    let mut counts = BTreeMap::new();
-    for r in resources {
-        for rule in rules.for_resource(r) {
-            *counts.entry(rule.meta.id.clone()).or_insert(0) += 1;
-        }
-    }
-    Checked {
-        counts,
-        rules: rules.rules.iter().map(|r| r.meta.clone()).collect(),
     }
 }
 
