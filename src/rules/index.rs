@@ -17,9 +17,9 @@ pub struct ResourceIndex<'a> {
     /// built on first use: cross-object checks look within a namespace.
     by_namespace: std::sync::OnceLock<ByNamespace>,
     by_root_kind: HashMap<&'a str, HashMap<&'a str, Vec<usize>>>,
-    /// Image names whose tag or digest a Kustomization sets, per root; built on first use
-    /// (every container asks, so scanning the Kustomizations each time is quadratic).
-    kustomized: std::sync::OnceLock<HashMap<String, HashSet<String>>>,
+    /// Image names whose tag a deploy tool sets, per root; built on first use (every
+    /// container asks, so scanning the deploy configs each time would be quadratic).
+    tagged_at_deploy: std::sync::OnceLock<HashMap<String, HashSet<String>>>,
     sources: &'a SourceMap,
 }
 
@@ -49,7 +49,7 @@ impl<'a> ResourceIndex<'a> {
             resources,
             by_namespace: std::sync::OnceLock::new(),
             by_root_kind,
-            kustomized: std::sync::OnceLock::new(),
+            tagged_at_deploy: std::sync::OnceLock::new(),
             sources,
         }
     }
@@ -114,25 +114,19 @@ impl<'a> ResourceIndex<'a> {
         ids.into_iter().map(|i| &self.resources[i]).collect()
     }
 
-    /// Whether a Kustomization that `me` can relate to sets the tag or digest of the
-    /// image called `name` (`images: [{name, newTag | digest}]`).
-    pub fn kustomized_image(&self, me: &Resource, name: &str) -> bool {
-        let map = self.kustomized.get_or_init(|| {
+    /// Whether a deploy tool in `me`'s root sets the tag of the image called `name`: a
+    /// Kustomization (`images: [{name, newTag | digest}]`) or a Skaffold config, which
+    /// builds its `build.artifacts[*].image` (also under `profiles`) and tags them.
+    pub fn image_tagged_at_deploy(&self, me: &Resource, name: &str) -> bool {
+        let map = self.tagged_at_deploy.get_or_init(|| {
             let mut map: HashMap<String, HashSet<String>> = HashMap::new();
-            for r in self.resources.iter().filter(|r| r.kind == "Kustomization") {
-                let names = r
-                    .body
-                    .get("images")
-                    .map_or(&[][..], crate::parse::node::Node::items)
-                    .iter()
-                    .filter(|entry| {
-                        entry.get("newTag").is_some_and(|t| !t.is_null())
-                            || entry.get("digest").is_some_and(|d| !d.is_null())
-                    })
-                    .filter_map(|entry| entry.get("name")?.as_str());
-                map.entry(root_of(&r.group).to_owned())
-                    .or_default()
-                    .extend(names.map(str::to_owned));
+            for r in self.resources {
+                let names = deploy_tool_images(r);
+                if !names.is_empty() {
+                    map.entry(root_of(&r.group).to_owned())
+                        .or_default()
+                        .extend(names.into_iter().map(str::to_owned));
+                }
             }
             map
         });
@@ -151,6 +145,43 @@ impl<'a> ResourceIndex<'a> {
             Some(src) => src.first_line(span),
             None => span,
         }
+    }
+}
+
+/// The images whose tags a Kustomization or Skaffold config decides.
+fn deploy_tool_images(r: &Resource) -> Vec<&str> {
+    use crate::parse::node::Node;
+    let api = r
+        .body
+        .get("apiVersion")
+        .and_then(Node::as_str)
+        .unwrap_or("");
+    if r.kind == "Kustomization" {
+        r.body
+            .get("images")
+            .map_or(&[][..], Node::items)
+            .iter()
+            .filter(|entry| {
+                entry.get("newTag").is_some_and(|t| !t.is_null())
+                    || entry.get("digest").is_some_and(|d| !d.is_null())
+            })
+            .filter_map(|entry| entry.get("name")?.as_str())
+            .collect()
+    } else if api.starts_with("skaffold/") {
+        let builds = std::iter::once(r.body.get("build")).chain(
+            r.body
+                .get("profiles")
+                .map_or(&[][..], Node::items)
+                .iter()
+                .map(|p| p.get("build")),
+        );
+        builds
+            .flatten()
+            .flat_map(|b| b.get("artifacts").map_or(&[][..], Node::items))
+            .filter_map(|a| a.get("image")?.as_str())
+            .collect()
+    } else {
+        Vec::new()
     }
 }
 

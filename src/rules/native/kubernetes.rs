@@ -12,7 +12,7 @@ pub(super) const NATIVES: &[(&str, NativeFn)] = &[
         "k8s_workload_selected_by_network_policy",
         selected_by_network_policy,
     ),
-    ("k8s_image_set_by_kustomization", image_set_by_kustomization),
+    ("k8s_image_tagged_at_deploy", image_tagged_at_deploy),
 ];
 
 /// Kinds from other network plugins or newer APIs that may isolate a pod with selectors
@@ -153,17 +153,18 @@ fn selector_matches(selector: Option<&Node>, labels: Option<&Node>) -> Truth {
     result
 }
 
-/// Unknown when a Kustomization in the scan sets the tag or digest of this container's
-/// image (`images[*].name` with `newTag` or `digest`): the deployed tag is then decided
-/// by the overlay, not by this manifest. False otherwise, pointing at the image.
-fn image_set_by_kustomization(node: &Node, cx: &EvalCx<'_>, _args: Option<&Node>) -> Outcome {
+/// Unknown when a deploy tool in the scan sets the tag of this container's image (a
+/// Kustomization's `images[*]` with `newTag` or `digest`, a Skaffold artifact): the
+/// deployed tag is then decided there, not by this manifest. False otherwise, pointing at
+/// the image.
+fn image_tagged_at_deploy(node: &Node, cx: &EvalCx<'_>, _args: Option<&Node>) -> Outcome {
     let Some(image) = node.get("image") else {
         return Outcome::fail(Vec::new());
     };
     let Some(name) = image.as_str().map(image_name) else {
         return Outcome::fail(vec![image.span]);
     };
-    if cx.index.kustomized_image(cx.resource, name) {
+    if cx.index.image_tagged_at_deploy(cx.resource, name) {
         Outcome::unknown(vec![image.span])
     } else {
         Outcome::fail(vec![image.span])
@@ -317,8 +318,25 @@ mod tests {
             index: &index,
         };
         let containers = resources[0].body.get_path("pod.all_containers").unwrap();
-        let outcome = |i: usize| image_set_by_kustomization(&containers.items()[i], &cx, None);
+        let outcome = |i: usize| image_tagged_at_deploy(&containers.items()[i], &cx, None);
         assert_eq!(outcome(0).truth, Truth::Unknown);
         assert_eq!(outcome(1).truth, Truth::False);
+    }
+
+    #[test]
+    fn skaffold_artifacts_make_their_images_unknown_and_only_theirs() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: ledger-api}, {name: b, image: ledger-worker}, {name: c, image: redis}]\n---\napiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts: [{image: ledger-api}]\nprofiles:\n  - name: jobs\n    build:\n      artifacts: [{image: ledger-worker}]\n";
+        let (resources, sources) = scan(text);
+        let index = ResourceIndex::new(&resources, &sources);
+        let cx = EvalCx {
+            resource: &resources[0],
+            body: &resources[0].body,
+            index: &index,
+        };
+        let containers = resources[0].body.get_path("pod.all_containers").unwrap();
+        let outcome = |i: usize| image_tagged_at_deploy(&containers.items()[i], &cx, None);
+        assert_eq!(outcome(0).truth, Truth::Unknown);
+        assert_eq!(outcome(1).truth, Truth::Unknown, "artifact of a profile");
+        assert_eq!(outcome(2).truth, Truth::False, "not built by skaffold");
     }
 }
