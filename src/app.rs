@@ -141,10 +141,9 @@ fn inputs(opts: &ScanOptions, times: &mut StageTimes) -> Result<Inputs, Fatal> {
     crate::progress::start(files.len());
     let (sources, read_errors) = stages::read_all(&files);
     errors.extend(read_errors);
-    let kinds: Vec<FileKind> = files.iter().map(|f| f.kind).collect();
     let all: Vec<_> = sources
         .iter()
-        .map(|s| (s.clone(), stages::kind_of(&files, &kinds, s)))
+        .map(|s| (s.clone(), stages::kind_of(&files, s)))
         .collect();
     let terraform = all
         .iter()

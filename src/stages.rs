@@ -47,7 +47,7 @@ impl StageClock {
     }
 }
 
-/// What modelling one file (or one Terraform root) produced.
+/// What modelling one file produced.
 #[derive(Debug, Default)]
 pub struct Modelled {
     pub resources: Vec<Resource>,
@@ -55,11 +55,12 @@ pub struct Modelled {
     pub notices: Vec<Notice>,
 }
 
-pub fn kind_of(files: &[SourceFile], kinds: &[FileKind], src: &SourceText) -> Option<FileKind> {
+/// What discovery classified a read file as (`files` is sorted by display path).
+pub fn kind_of(files: &[SourceFile], src: &SourceText) -> Option<FileKind> {
     files
         .binary_search_by(|f| f.display_path.as_str().cmp(&src.display_path))
         .ok()
-        .map(|i| kinds[i])
+        .map(|i| files[i].kind)
 }
 
 /// Reads every file in parallel; ids follow the sorted file order, so they are stable.
