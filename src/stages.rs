@@ -107,7 +107,11 @@ pub fn read_all(files: &[SourceFile]) -> (Vec<Arc<SourceText>>, Vec<FileError>) 
 /// Runs one file's (or root's) work, turning a panic into an internal error naming
 /// `file`, so the rest of the scan goes on.
 pub fn guarded<T>(file: &str, what: &str, work: impl FnOnce() -> T) -> Result<T, FileError> {
-    catch_unwind(AssertUnwindSafe(work)).map_err(|panic| FileError {
+    catch_unwind(AssertUnwindSafe(|| {
+        inject_panic(file, what);
+        work()
+    }))
+    .map_err(|panic| FileError {
         file: file.to_owned(),
         span: None,
         kind: FileErrorKind::Internal,
@@ -116,6 +120,23 @@ pub fn guarded<T>(file: &str, what: &str, work: impl FnOnce() -> T) -> Result<T,
             panic_text(&panic)
         ),
     })
+}
+
+/// Test hook: `ISOLINT_INJECT_PANIC=<step>:<file>` (step `reading` or `checking`) panics
+/// in that step for that file, so the tests can show a panic stays contained. No real
+/// input may panic, so there is no other way to exercise the guard end to end.
+fn inject_panic(file: &str, what: &str) {
+    static TARGET: std::sync::LazyLock<Option<(String, String)>> = std::sync::LazyLock::new(|| {
+        let value = std::env::var("ISOLINT_INJECT_PANIC").ok()?;
+        let (step, file) = value.split_once(':')?;
+        Some((step.to_owned(), file.to_owned()))
+    });
+    if let Some((step, target)) = &*TARGET
+        && what.starts_with(step.as_str())
+        && file == target
+    {
+        panic!("panic injected by ISOLINT_INJECT_PANIC");
+    }
 }
 
 fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {

@@ -411,6 +411,61 @@ fn deep_nesting_hcl_blocks() {
 }
 
 #[test]
+fn a_panic_in_one_files_parse_or_checks_is_contained() {
+    let dockerfile = "FROM alpine:3.20\nRUN apk add curl\n";
+    let compose = "services:\n  web:\n    image: nginx:1.27\n    privileged: true\n";
+    for (step, file) in [
+        ("reading", "app/compose.yaml"),
+        ("checking", "app/Dockerfile"),
+    ] {
+        let repo = repo_with_good(&[
+            ("app/compose.yaml", compose),
+            ("app/Dockerfile", dockerfile),
+        ]);
+        let out = Command::new(bin())
+            .args(["check", ".", "--no-config", "--format", "json"])
+            .current_dir(repo.path())
+            .env("ISOLINT_INJECT_PANIC", format!("{step}:{file}"))
+            .output()
+            .expect("run isolint");
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let v: Value = serde_json::from_slice(&out.stdout).expect("JSON despite the panic");
+        let errors = v["errors"].as_array().expect("errors");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0]["file"], file);
+        assert_eq!(errors[0]["kind"], "internal");
+        let message = errors[0]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.starts_with(&format!("internal error while {step}")),
+            "{message}"
+        );
+        let files: Vec<&str> = v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter_map(|f| f["file"].as_str())
+            .collect();
+        assert!(
+            files.contains(&"good/main.tf"),
+            "the rest is scanned: {files:?}"
+        );
+        assert!(
+            !files.contains(&file),
+            "the broken step reports nothing: {files:?}"
+        );
+        let other = if file == "app/Dockerfile" {
+            "app/compose.yaml"
+        } else {
+            "app/Dockerfile"
+        };
+        assert!(
+            files.contains(&other),
+            "its neighbour is checked: {files:?}"
+        );
+    }
+}
+
+#[test]
 fn huge_hcl_object_is_a_limit_not_a_hang() {
     // The HCL parser indexes object keys linearly: 200,000 keys would take hours.
     let keys: Vec<String> = (0..200_000).map(|i| format!("k{i} = \"v\"")).collect();
