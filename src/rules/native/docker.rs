@@ -467,6 +467,15 @@ pub(super) fn is_literal_secret(value: &str) -> bool {
             && v.split('.')
                 .nth(1)
                 .is_some_and(|minor| minor.bytes().next().is_some_and(|c| c.is_ascii_digit())));
+    // A call or type expression (`optional(string)`, `os.getenv("DB_PASSWORD")`).
+    let call = v.ends_with(')')
+        && v.split_once('(').is_some_and(|(callee, _)| {
+            !callee.is_empty()
+                && callee
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
+                && !callee.as_bytes()[0].is_ascii_digit()
+        });
     let placeholder = (v.starts_with('<') && v.ends_with('>'))
         || v.chars()
             .all(|c| matches!(c, '*' | 'x' | 'X' | '.' | '-' | '_' | '#'));
@@ -483,7 +492,7 @@ pub(super) fn is_literal_secret(value: &str) -> bool {
         "@microsoft.keyvault(",
     ];
     let pointer = POINTERS.iter().any(|p| lower.starts_with(p));
-    !(reference || version || placeholder || pointer)
+    !(reference || version || call || placeholder || pointer)
 }
 
 /// Values the format-specific secret rules (SECRET-001…006) already report, so the
@@ -532,7 +541,17 @@ enum Style {
 
 fn style_of(path: &str) -> Style {
     let p = path.replace('\\', "/");
-    let base = p.rsplit('/').next().unwrap_or(&p).to_ascii_lowercase();
+    let mut base = p.rsplit('/').next().unwrap_or(&p).to_ascii_lowercase();
+    // A template is read as the file it renders: `cluster.tf.tmpl` is HCL.
+    const TEMPLATES: &[&str] = &[
+        "tmpl", "tpl", "template", "j2", "jinja", "jinja2", "erb", "gotmpl", "mustache", "hbs",
+    ];
+    if let Some((inner, ext)) = base.rsplit_once('.')
+        && TEMPLATES.contains(&ext)
+        && inner.contains('.')
+    {
+        base = inner.to_owned();
+    }
     let dir = p.rsplit_once('/').map_or("", |(d, _)| d);
     let yaml = base.ends_with(".yml") || base.ends_with(".yaml");
     if yaml && (dir == ".github/workflows" || dir.ends_with("/.github/workflows")) {
@@ -788,7 +807,9 @@ mod tests {
 
     #[test]
     fn literal_values_exclude_references_and_placeholders() {
-        for yes in ["hunter22", "changeme", "S3cr3t!", "123456"] {
+        for yes in [
+            "hunter22", "changeme", "S3cr3t!", "123456", "p@ss(1)", "(secret)",
+        ] {
             assert!(is_literal_secret(yes), "{yes}");
         }
         for no in [
@@ -808,6 +829,8 @@ mod tests {
             "1.2.3",
             "v2.0.1-beta",
             "test",
+            "optional(string)",
+            "os.getenv(\"DB_PASSWORD\")",
         ] {
             assert!(!is_literal_secret(no), "{no}");
         }
