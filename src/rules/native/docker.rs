@@ -476,7 +476,24 @@ pub(super) fn is_literal_secret(value: &str) -> bool {
                     .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
                 && !callee.as_bytes()[0].is_ascii_digit()
         });
-    let placeholder = (v.starts_with('<') && v.ends_with('>'))
+    // Placeholders: `YOUR_WANDB_API_KEY`, `your-token-here`, an environment variable's name
+    // (`HF_TOKEN='HF_TOKEN'`, `GITLAB_RUNNER_TOKEN`).
+    let yours = ["your_", "your-", "your ", "<your"]
+        .iter()
+        .any(|p| lower.starts_with(p));
+    let shouting = v.contains('_')
+        && v.starts_with(|c: char| c.is_ascii_uppercase())
+        && v.bytes()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_');
+    // The name of a secret object (`hfSecret: hf-secret`), not its value.
+    let secret_object = v
+        .bytes()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        && v.split('-').any(|w| w == "secret" || w == "secrets");
+    let placeholder = yours
+        || shouting
+        || secret_object
+        || (v.starts_with('<') && v.ends_with('>'))
         || v.chars()
             .all(|c| matches!(c, '*' | 'x' | 'X' | '.' | '-' | '_' | '#'));
     const POINTERS: &[&str] = &[
@@ -830,6 +847,10 @@ mod tests {
             "v2.0.1-beta",
             "test",
             "optional(string)",
+            "YOUR_WANDB_API_KEY",
+            "your-token-here",
+            "HF_TOKEN",
+            "hf-secret",
             "os.getenv(\"DB_PASSWORD\")",
         ] {
             assert!(!is_literal_secret(no), "{no}");
