@@ -631,7 +631,11 @@ fn long_lines_are_cut_in_readable_reports() {
         assert_eq!(out.status.code(), Some(1), "{format}: {}", stderr(&out));
         let text = stdout(&out);
         // The page itself is large (every control); the 1 MB line must not be in it.
-        assert!(text.len() < yaml.len() / 2, "{format}: {} bytes", text.len());
+        assert!(
+            text.len() < yaml.len() / 2,
+            "{format}: {} bytes",
+            text.len()
+        );
         assert!(
             text.contains("CANARY-5"),
             "{format} shows the finding's column"
