@@ -465,6 +465,19 @@ fn a_panic_in_one_files_parse_or_checks_is_contained() {
 }
 
 #[test]
+fn long_operator_runs_are_a_limit_not_a_hang() {
+    // Found by fuzz_hcl: 748 bytes the HCL parser spent 23 s on (release build), backtracking
+    // over runs of up to 29 `-`.
+    let text = include_str!("data/fuzz_hcl_operator_run.tf");
+    let repo = repo_with_good(&[("slow/main.tf", text)]);
+    let run = scan(repo.path(), &[]);
+    let e = run.error("slow/main.tf");
+    assert_eq!(e["kind"], "limit", "{e}");
+    assert_eq!((&e["line"], &e["column"]), (&1.into(), &5.into()), "{e}");
+    run.assert_good_scanned();
+}
+
+#[test]
 fn huge_hcl_object_is_a_limit_not_a_hang() {
     // The HCL parser indexes object keys linearly: 200,000 keys would take hours.
     let keys: Vec<String> = (0..200_000).map(|i| format!("k{i} = \"v\"")).collect();

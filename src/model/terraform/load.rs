@@ -109,15 +109,12 @@ pub fn parse_hcl(src: &SourceText) -> Result<hcl_edit::structure::Body, FileErro
     } else {
         text
     };
-    if let Some(at) = super::prescan::oversized_object(text) {
+    if let Some(p) = super::prescan::pathology(text) {
         return Err(FileError {
             file: src.display_path.clone(),
-            span: Some(Span::new(src.id, at, at + 1)),
+            span: Some(Span::new(src.id, p.at, p.at + 1)),
             kind: crate::error::FileErrorKind::Limit,
-            message: format!(
-                "an object with more than {} entries; this file is not evaluated",
-                super::prescan::MAX_OBJECT_KEYS
-            ),
+            message: p.message,
         });
     }
     let parsed = std::panic::catch_unwind(|| hcl_edit::parser::parse_body(text));

@@ -1,21 +1,58 @@
-//! A quick pass over HCL text before the real parser sees it. The parser stores object
-//! keys in a vector it searches on every insert, so one object literal with hundreds of
-//! thousands of keys takes hours; no real configuration has an object with more than
-//! `MAX_OBJECT_KEYS` entries, so such a file is reported as a limit instead.
+//! A quick pass over HCL text before the real parser sees it, for two shapes no real
+//! configuration has but on which the parser takes hours:
+//! - an object literal with hundreds of thousands of keys (it searches a vector of keys on
+//!   every insert), bounded by `MAX_OBJECT_KEYS`;
+//! - a long run of prefix operators (`- - - -x`, `!!!!x`: it backtracks exponentially
+//!   on them, 23 s for 748 bytes found by fuzz_hcl), bounded by `MAX_OPERATOR_RUN`.
+//!
+//! Such a file is reported as a limit instead of being parsed.
 
 /// The most entries one `{ ... }` may hold (the same bound as evaluated collections).
 pub const MAX_OBJECT_KEYS: usize = 10_000;
+/// The most `-`/`!` operators in a row (whitespace between them allowed).
+pub const MAX_OPERATOR_RUN: usize = 8;
 
-/// Byte offset of the `{` of the first object (or block body) with more than
-/// `MAX_OBJECT_KEYS` `key = value` / `key: value` entries. Strings, comments and heredocs
-/// are skipped; a conditional's `:` may count too, which only makes the bound stricter
-/// for an object that is already enormous.
-pub fn oversized_object(text: &str) -> Option<usize> {
+/// Where the parser would choke, and why.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Pathology {
+    pub at: usize,
+    pub message: String,
+}
+
+/// The first shape the parser cannot handle in time. Strings, comments and heredocs are
+/// skipped; a conditional's `:` may count as an object entry, which only makes the bound
+/// stricter for an object that is already enormous.
+pub fn pathology(text: &str) -> Option<Pathology> {
     let b = text.as_bytes();
+    let mut run = 0;
+    let mut run_at = 0;
     // Open braces: (offset, entries so far). `Interp` marks a `${` inside a string.
     let mut stack: Vec<Frame> = Vec::new();
     let mut i = 0;
     while i < b.len() {
+        match b[i] {
+            b'-' | b'!' => {
+                if run == 0 {
+                    run_at = i;
+                }
+                run += 1;
+                if run > MAX_OPERATOR_RUN {
+                    return Some(Pathology {
+                        at: run_at,
+                        message: format!(
+                            "more than {MAX_OPERATOR_RUN} operators nested in a row; this file is not evaluated"
+                        ),
+                    });
+                }
+                i += 1;
+                continue;
+            }
+            c if c.is_ascii_whitespace() => {
+                i += 1;
+                continue;
+            }
+            _ => run = 0,
+        }
         match b[i] {
             b'#' => i = skip_line(b, i),
             b'/' if b.get(i + 1) == Some(&b'/') => i = skip_line(b, i),
@@ -64,7 +101,12 @@ pub fn oversized_object(text: &str) -> Option<usize> {
                 if !operator && let Some(Frame::Object { at, entries }) = stack.last_mut() {
                     *entries += 1;
                     if *entries > MAX_OBJECT_KEYS {
-                        return Some(*at);
+                        return Some(Pathology {
+                            at: *at,
+                            message: format!(
+                                "an object with more than {MAX_OBJECT_KEYS} entries; this file is not evaluated"
+                            ),
+                        });
                     }
                 }
                 i += 1;
@@ -151,8 +193,11 @@ mod tests {
 
     #[test]
     fn an_object_at_the_bound_passes_and_one_past_it_is_found() {
-        assert_eq!(oversized_object(&object(MAX_OBJECT_KEYS - 1)), None);
-        assert_eq!(oversized_object(&object(MAX_OBJECT_KEYS + 1)), Some(15));
+        assert_eq!(pathology(&object(MAX_OBJECT_KEYS - 1)), None);
+        assert_eq!(
+            pathology(&object(MAX_OBJECT_KEYS + 1)).map(|p| p.at),
+            Some(15)
+        );
     }
 
     #[test]
@@ -161,7 +206,7 @@ mod tests {
         let text = format!(
             "a = {{\n  s = \"{many} ${{x == 1 ? \"{many}\" : 2}}\"\n  # {many}\n  /* {many} */\n  h = <<-EOT\n    {many}\n  EOT\n  c = a == b && c != d && e <= f && g >= h\n}}\n"
         );
-        assert_eq!(oversized_object(&text), None);
+        assert_eq!(pathology(&text), None);
     }
 
     #[test]
@@ -169,7 +214,25 @@ mod tests {
         let attrs: String = (0..MAX_OBJECT_KEYS * 2)
             .map(|i| format!("  l{i} = [for x in [1] : x]\n"))
             .collect();
-        assert_eq!(oversized_object(&format!("locals {{\n{attrs}}}\n")), None);
+        assert_eq!(pathology(&format!("locals {{\n{attrs}}}\n")), None);
+    }
+
+    #[test]
+    fn a_long_run_of_prefix_operators_is_found() {
+        let text = "locals {\n  a = - - - -  - -\n   - - - 1\n}\n";
+        let p = pathology(text).expect("nine in a row");
+        assert_eq!(p.at, text.find('-').expect("dash"));
+        assert!(p.message.contains("nested"), "{}", p.message);
+        for fine in [
+            "a = !!b && c - -d\n",
+            "a = 1 - -1 - -1 - -1 - -1\n",
+            "# ------------------------------------------\n",
+            "a = \"-----BEGIN CERTIFICATE-----\"\n",
+            "a = <<-EOT\n----------------\nEOT\n",
+            "/* ---------------- */\n",
+        ] {
+            assert_eq!(pathology(fine), None, "{fine}");
+        }
     }
 
     #[test]
@@ -177,6 +240,6 @@ mod tests {
         let text = (0..MAX_OBJECT_KEYS * 2)
             .map(|i| format!("resource \"a\" \"r{i}\" {{\n  k = {i}\n}}\n"))
             .collect::<String>();
-        assert_eq!(oversized_object(&text), None);
+        assert_eq!(pathology(&text), None);
     }
 }
