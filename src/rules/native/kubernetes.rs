@@ -310,6 +310,11 @@ mod tests {
     #[test]
     fn kustomization_tag_override_makes_the_image_unknown() {
         let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: [{name: web, image: 'acme/web:latest'}, {name: db, image: postgres}]\n---\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nimages:\n  - name: acme/web\n    newTag: 1.4.2\n  - name: postgres\n    newName: mirror.acme.io/postgres\n";
+        assert_eq!(image_outcomes(text), [Truth::Unknown, Truth::False]);
+    }
+
+    /// `image_tagged_at_deploy` for each container of the first object in `text`.
+    fn image_outcomes(text: &str) -> Vec<Truth> {
         let (resources, sources) = scan(text);
         let index = ResourceIndex::new(&resources, &sources);
         let cx = EvalCx {
@@ -318,25 +323,20 @@ mod tests {
             index: &index,
         };
         let containers = resources[0].body.get_path("pod.all_containers").unwrap();
-        let outcome = |i: usize| image_tagged_at_deploy(&containers.items()[i], &cx, None);
-        assert_eq!(outcome(0).truth, Truth::Unknown);
-        assert_eq!(outcome(1).truth, Truth::False);
+        containers
+            .items()
+            .iter()
+            .map(|c| image_tagged_at_deploy(c, &cx, None).truth)
+            .collect()
     }
 
     #[test]
     fn skaffold_artifacts_make_their_images_unknown_and_only_theirs() {
         let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: ledger-api}, {name: b, image: ledger-worker}, {name: c, image: redis}]\n---\napiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts: [{image: ledger-api}]\nprofiles:\n  - name: jobs\n    build:\n      artifacts: [{image: ledger-worker}]\n";
-        let (resources, sources) = scan(text);
-        let index = ResourceIndex::new(&resources, &sources);
-        let cx = EvalCx {
-            resource: &resources[0],
-            body: &resources[0].body,
-            index: &index,
-        };
-        let containers = resources[0].body.get_path("pod.all_containers").unwrap();
-        let outcome = |i: usize| image_tagged_at_deploy(&containers.items()[i], &cx, None);
-        assert_eq!(outcome(0).truth, Truth::Unknown);
-        assert_eq!(outcome(1).truth, Truth::Unknown, "artifact of a profile");
-        assert_eq!(outcome(2).truth, Truth::False, "not built by skaffold");
+        // ledger-worker is an artifact of a profile; redis is not built by skaffold.
+        assert_eq!(
+            image_outcomes(text),
+            [Truth::Unknown, Truth::Unknown, Truth::False]
+        );
     }
 }
