@@ -18,7 +18,7 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 use isolint::config::Config;
-use isolint::evaluate::{EvalOptions, evaluate};
+use isolint::evaluate::{Batch, EvalOptions};
 use isolint::model::{Resource, docker, kubernetes, terraform};
 use isolint::parse::{dockerfile, yaml};
 use isolint::source::{FileId, SourceMap, SourceText};
@@ -174,7 +174,7 @@ fn bench_evaluate(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(src.text.len() as u64));
     g.bench_function("text/secrets-source-file", |b| {
         b.iter(|| {
-            evaluate(
+            Batch::evaluate(
                 &rules,
                 black_box(&text),
                 &src_map,
@@ -196,7 +196,8 @@ fn per_resource(
     g.throughput(Throughput::Elements(resources.len() as u64));
     g.bench_function(format!("{name}/{}-resources", resources.len()), |b| {
         b.iter(|| {
-            evaluate(
+            // One batch on one thread, as a scan checks each file or Terraform root.
+            Batch::evaluate(
                 rules,
                 black_box(resources),
                 sources,

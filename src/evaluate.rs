@@ -18,30 +18,6 @@ pub struct EvalOptions {
     pub strict: bool,
 }
 
-/// Every rule over every resource, in parallel, with one index over all of them; then
-/// `finish`. For a whole scan held in memory (`isolint resources`, tests, benchmarks).
-pub fn evaluate(
-    rules: &RuleSet,
-    resources: &[Resource],
-    sources: &SourceMap,
-    opts: &EvalOptions,
-) -> Vec<Finding> {
-    let index = ResourceIndex::new(resources, sources);
-    let findings = resources
-        .par_iter()
-        .flat_map_iter(|resource| {
-            check_resource(
-                rules.for_resource(resource),
-                resource,
-                &index,
-                sources,
-                opts,
-            )
-        })
-        .collect();
-    finish(findings, sources)
-}
-
 /// What evaluating one batch of resources that only relate to each other (one file, one
 /// Terraform root, every Kubernetes object) leaves behind: its findings (not yet
 /// `finish`ed), how many resources each rule saw, how many resources there were.

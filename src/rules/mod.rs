@@ -103,13 +103,6 @@ impl RuleSet {
         RuleSet { rules, by_kind }
     }
 
-    /// Rules that apply to a resource of this kind, in id order.
-    pub fn for_resource<'a>(&'a self, resource: &Resource) -> impl Iterator<Item = &'a Rule> {
-        self.indices_for(resource)
-            .into_iter()
-            .map(move |i| &self.rules[i])
-    }
-
     /// Positions in `rules` of the rules that apply to a resource, ascending (id order).
     pub fn indices_for(&self, resource: &Resource) -> Vec<usize> {
         let direct = self
