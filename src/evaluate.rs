@@ -1,4 +1,4 @@
-//! Runs the compiled rules over every resource in parallel. A false check is a finding at
+//! Runs the compiled rules over batches of resources. A false check is a finding at
 //! each span that explains it; an unknown one is a finding only under `--strict`.
 
 use std::collections::{BTreeMap, HashSet};

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use isolint::controls::Catalogue;
-use isolint::evaluate::{EvalOptions, evaluate};
+use isolint::evaluate::{Batch, EvalOptions};
 use isolint::model::{Resource, docker, kubernetes, terraform, text};
 use isolint::parse::{dockerfile, yaml};
 use isolint::rules::RuleSet;
@@ -70,6 +70,6 @@ fuzz_target!(|data: &[u8]| {
     let w = world();
     let set = RuleSet::new(rules);
     for strict in [false, true] {
-        let _ = evaluate(&set, &w.resources, &w.sources, &EvalOptions { strict });
+        let _ = Batch::evaluate(&set, &w.resources, &w.sources, &EvalOptions { strict });
     }
 });
