@@ -42,7 +42,21 @@ pub struct ScanOptions {
 /// Loads the embedded packs plus the user's, validated against the control catalogue,
 /// then applies the config's `select`/`ignore`.
 pub fn load_rules(extra_dirs: &[PathBuf], config: &Config) -> Result<RuleSet, Fatal> {
-    let mut packs: Vec<PackSource> = load::embedded();
+    load_rules_with(true, extra_dirs, config)
+}
+
+/// As `load_rules`, optionally without the embedded packs (a pack author's own set, or a
+/// working copy of `rules/` that would otherwise clash with the embedded ids).
+pub fn load_rules_with(
+    builtin: bool,
+    extra_dirs: &[PathBuf],
+    config: &Config,
+) -> Result<RuleSet, Fatal> {
+    let mut packs: Vec<PackSource> = if builtin {
+        load::embedded()
+    } else {
+        Vec::new()
+    };
     let mut problems = Vec::new();
     for dir in extra_dirs.iter().chain(&config.rules) {
         match load::from_dir(dir) {

@@ -37,6 +37,24 @@ pub enum Command {
     Resources(CheckArgs),
     /// Write a baseline of today's findings; `check --baseline FILE` then reports only new ones.
     Baseline(BaselineArgs),
+    /// Run each rule alone on its fixtures (`FIXTURES/<pack>/<ID>/fail*`, `pass*`, `unknown*`).
+    TestRules(TestRulesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TestRulesArgs {
+    /// Only rules whose id starts with this prefix.
+    #[arg(value_name = "ID_PREFIX", default_value = "")]
+    pub only: String,
+    /// Test the packs in this directory instead of the embedded ones.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    /// Where the fixtures are.
+    #[arg(long, value_name = "DIR", default_value = "fixtures")]
+    pub fixtures: PathBuf,
+    /// Only packs whose name (path under the rules directory) starts with this.
+    #[arg(long, value_name = "PREFIX", default_value = "")]
+    pub pack: String,
 }
 
 #[derive(Debug, Args)]
@@ -53,6 +71,9 @@ pub struct RulesArgs {
     /// Add the rule packs in this directory (repeatable).
     #[arg(long = "rules", value_name = "DIR")]
     pub rule_dirs: Vec<PathBuf>,
+    /// Load only the packs given with --rules, not the embedded ones.
+    #[arg(long)]
+    pub no_builtin_rules: bool,
 }
 
 #[derive(Debug, Args)]

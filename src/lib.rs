@@ -21,6 +21,7 @@ pub mod parse;
 pub mod progress;
 pub mod report;
 pub mod rules;
+pub mod ruletest;
 pub mod source;
 pub mod stages;
 pub mod suppress;

@@ -66,11 +66,19 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Check(args) => return check(args, &mut stdout),
         Command::Rules(args) => {
-            let rules = app::load_rules(&args.rules.rule_dirs, &Config::default())?;
+            let rules = app::load_rules_with(
+                !args.rules.no_builtin_rules,
+                &args.rules.rule_dirs,
+                &Config::default(),
+            )?;
             stdout.write_all(isolint::docs::rules_list(&rules, args.format).as_bytes())?;
         }
         Command::Rule { id, rules } => {
-            let set = app::load_rules(&rules.rule_dirs, &Config::default())?;
+            let set = app::load_rules_with(
+                !rules.no_builtin_rules,
+                &rules.rule_dirs,
+                &Config::default(),
+            )?;
             let Some(rule) = set.get(&id) else {
                 return Err(Fatal::Usage(format!(
                     "no rule `{id}` (see `isolint rules` for the list)"
@@ -104,14 +112,45 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 args.file.display()
             )?;
         }
+        Command::TestRules(args) => return test_rules(&args, &mut stdout),
         Command::Controls(args) => {
-            let rules = app::load_rules(&args.rules.rule_dirs, &Config::default())?;
+            let rules = app::load_rules_with(
+                !args.rules.no_builtin_rules,
+                &args.rules.rule_dirs,
+                &Config::default(),
+            )?;
             let text = isolint::docs::controls_list(&rules, args.format, args.all);
             stdout.write_all(text.as_bytes())?;
         }
     }
     stdout.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `test-rules`: the fixture contract; exit 1 on any mismatch.
+fn test_rules(
+    args: &isolint::cli::TestRulesArgs,
+    out: &mut impl Write,
+) -> Result<ExitCode, Failure> {
+    let mut packs = isolint::ruletest::packs(args.rules.as_deref())?;
+    packs.retain(|p| p.pack.starts_with(&args.pack));
+    let here = std::env::current_dir().unwrap_or_default();
+    let outcome = isolint::ruletest::run(&packs, &args.fixtures, &args.only, &here)?;
+    for f in &outcome.failures {
+        writeln!(out, "{f}")?;
+    }
+    writeln!(
+        out,
+        "{} rules checked, {} problems",
+        outcome.checked,
+        outcome.failures.len()
+    )?;
+    out.flush()?;
+    Ok(if outcome.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// What makes `check` exit 1.
@@ -140,7 +179,7 @@ fn scan(args: &CheckArgs) -> Result<(isolint::report::Report, FailPolicy), Failu
             .num_threads(threads)
             .build_global();
     }
-    let rules = app::load_rules(&args.rules.rule_dirs, &config)?;
+    let rules = app::load_rules_with(!args.rules.no_builtin_rules, &args.rules.rule_dirs, &config)?;
     let threshold = match args.fail_on {
         Some(FailOn::Never) => None,
         Some(FailOn::Critical) => Some(Severity::Critical),

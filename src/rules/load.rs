@@ -38,6 +38,9 @@ pub fn embedded() -> Vec<PackSource> {
         .collect()
 }
 
+/// The control catalogue's file name: data, not a pack.
+const CATALOGUE_FILE: &str = "iso27002-2022.yaml";
+
 /// Packs from a user's directory (every `.yaml`/`.yml` below it).
 pub fn from_dir(dir: &FsPath) -> Result<Vec<PackSource>, Problem> {
     let problem = |message: String| Problem {
@@ -54,7 +57,9 @@ pub fn from_dir(dir: &FsPath) -> Result<Vec<PackSource>, Problem> {
         let entry = entry.map_err(|e| problem(e.to_string()))?;
         let path = entry.path();
         let is_yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
-        if !entry.file_type().is_file() || !is_yaml {
+        // The control catalogue sits beside the packs in this repository's `rules/`.
+        let is_catalogue = path.file_name().is_some_and(|n| n == CATALOGUE_FILE);
+        if !entry.file_type().is_file() || !is_yaml || is_catalogue {
             continue;
         }
         let text = std::fs::read_to_string(path).map_err(|e| Problem {
