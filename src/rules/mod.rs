@@ -2,6 +2,7 @@
 //! compiled once into a `RuleSet` indexed by resource kind.
 
 pub mod compile;
+pub mod context;
 pub mod index;
 pub mod load;
 pub mod native;

@@ -3,8 +3,7 @@
 
 use regex::Regex;
 
-use super::index::ResourceIndex;
-use super::native::NativeFn;
+use super::context::{EvalCx, NativeFn};
 use super::path::{Hit, Path};
 use super::truth::{Outcome, Truth};
 use crate::model::Resource;
@@ -71,14 +70,6 @@ impl std::fmt::Debug for Native {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Native({})", self.name)
     }
-}
-
-/// What a check can see while it runs.
-pub struct EvalCx<'a> {
-    pub resource: &'a Resource,
-    /// What `$` is: the resource's body (for a `text_file`, the file's text).
-    pub body: &'a Node,
-    pub index: &'a ResourceIndex<'a>,
 }
 
 impl Predicate {

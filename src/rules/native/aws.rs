@@ -2,7 +2,8 @@
 
 use super::NativeFn;
 use crate::parse::node::{Node, Value};
-use crate::rules::predicate::{EvalCx, refers_to};
+use crate::rules::context::EvalCx;
+use crate::rules::predicate::refers_to;
 use crate::rules::truth::Outcome;
 
 pub(super) const NATIVES: &[(&str, NativeFn)] = &[

@@ -10,7 +10,8 @@ use serde_json::Value as Json;
 use super::NativeFn;
 use crate::model::Resource;
 use crate::parse::node::{Node, Value};
-use crate::rules::predicate::{EvalCx, refers_to};
+use crate::rules::context::EvalCx;
+use crate::rules::predicate::refers_to;
 use crate::rules::truth::Outcome;
 use crate::source::Span;
 

@@ -4,7 +4,7 @@
 
 use super::NativeFn;
 use crate::parse::node::{Node, Value, format_number};
-use crate::rules::predicate::EvalCx;
+use crate::rules::context::EvalCx;
 use crate::rules::truth::Outcome;
 use crate::source::Span;
 

@@ -11,7 +11,7 @@ use regex::Regex;
 
 use super::NativeFn;
 use crate::parse::node::{Node, Value};
-use crate::rules::predicate::EvalCx;
+use crate::rules::context::EvalCx;
 use crate::rules::truth::Outcome;
 use crate::source::Span;
 

@@ -8,7 +8,7 @@ use regex::Regex;
 use super::NativeFn;
 use super::docker::{covered_by_format_rules, file_text, is_literal_secret, is_secret_name, place};
 use crate::parse::node::{Node, Value};
-use crate::rules::predicate::EvalCx;
+use crate::rules::context::EvalCx;
 use crate::rules::truth::Outcome;
 use crate::source::Span;
 

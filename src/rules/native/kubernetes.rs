@@ -4,7 +4,7 @@
 use super::NativeFn;
 use crate::model::Resource;
 use crate::parse::node::{Node, Value};
-use crate::rules::predicate::EvalCx;
+use crate::rules::context::EvalCx;
 use crate::rules::truth::{Outcome, Truth};
 
 pub(super) const NATIVES: &[(&str, NativeFn)] = &[

@@ -9,13 +9,7 @@ mod docker;
 mod gha;
 mod kubernetes;
 
-use super::predicate::EvalCx;
-use super::truth::Outcome;
-use crate::parse::node::Node;
-
-/// A native check: the node under test (resource body or element), the context, and
-/// the rule's optional `args`.
-pub type NativeFn = fn(&Node, &EvalCx<'_>, Option<&Node>) -> Outcome;
+pub use super::context::NativeFn;
 
 /// Every native check by name.
 pub fn lookup(name: &str) -> Option<NativeFn> {
