@@ -1,22 +1,15 @@
-//! Native checks for GitHub Actions workflows: expressions inside scripts and literal
-//! secrets in maps whose keys are free-form (`env`, `with`).
+//! `gha_script_injection`: untrusted `${{ }}` expressions interpolated into scripts.
+//! Native because which contexts an outsider controls, and whether an expression only
+//! yields a boolean, needs the expression's text, not a path.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::NativeFn;
-use super::docker::{covered_by_format_rules, file_text, is_literal_secret, is_secret_name, place};
-use crate::parse::node::{Node, Value};
+use crate::parse::node::Node;
 use crate::rules::context::EvalCx;
+use crate::rules::native::support::spans::{fail_or_pass, file_text, place};
 use crate::rules::truth::Outcome;
-use crate::source::Span;
-
-pub(super) const NATIVES: &[(&str, NativeFn)] = &[
-    ("gha_script_injection", script_injection),
-    ("gha_literal_secret", literal_secret),
-    ("gha_workflow_level_writes", workflow_level_writes),
-];
 
 /// A `${{ … }}` expression.
 static EXPRESSION: LazyLock<Regex> =
@@ -42,7 +35,7 @@ static UNTRUSTED: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Untrusted expressions interpolated into a step's `run:` script, or into the
 /// `script:` of actions/github-script: a finding at each `${{ … }}`.
-fn script_injection(job: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
+pub(crate) fn check(job: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
     let src = file_text(cx);
     let mut spans = Vec::new();
     for step in job.get("steps").map_or(&[][..], Node::items) {
@@ -100,97 +93,6 @@ fn yields_boolean(expr: &str) -> bool {
     comparison || predicate || e.starts_with('!')
 }
 
-/// Literal secrets written into a workflow: secret-named `env`, `with` and `secrets`
-/// entries, and container or service registry passwords. Service containers' own `env`
-/// (a throwaway database's password) is not checked.
-fn literal_secret(body: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
-    let mut spans = Vec::new();
-    if cx.resource.kind == "gha_workflow" {
-        named(body.get("env"), &mut spans);
-        return fail_or_pass(spans);
-    }
-    for key in ["env", "with", "secrets"] {
-        named(body.get(key), &mut spans);
-    }
-    for step in body.get("steps").map_or(&[][..], Node::items) {
-        named(step.get("env"), &mut spans);
-        named(step.get("with"), &mut spans);
-    }
-    if let Some(container) = body.get("container") {
-        named(container.get("env"), &mut spans);
-        password(container, &mut spans);
-    }
-    for service in body.get("services").map_or(&[][..], Node::entries) {
-        password(&service.value, &mut spans);
-    }
-    fail_or_pass(spans)
-}
-
-/// Secret-named entries of a map with literal values.
-fn named(map: Option<&Node>, spans: &mut Vec<Span>) {
-    for e in map.map_or(&[][..], Node::entries) {
-        if is_secret_name(&e.key)
-            && let Some(v) = literal(&e.value)
-            && !covered_by_format_rules(&e.key, &v)
-        {
-            spans.push(e.key_span);
-        }
-    }
-}
-
-/// `credentials.password` of a job container or service container.
-fn password(container: &Node, spans: &mut Vec<Span>) {
-    if let Some(e) = container
-        .get("credentials")
-        .and_then(|c| c.entry("password"))
-        && literal(&e.value).is_some()
-    {
-        spans.push(e.key_span);
-    }
-}
-
-/// The value as text when it is a literal secret (not an expression, flag or placeholder).
-fn literal(v: &Node) -> Option<String> {
-    let text = match &v.value {
-        Value::String(s) => s.clone(),
-        Value::Number(_) => v.scalar_text()?,
-        _ => return None,
-    };
-    (!text.contains("${{") && is_literal_secret(&text)).then_some(text)
-}
-
-/// Write scopes granted at the top of a workflow that two or more jobs inherit (they
-/// set no `permissions` of their own): a finding at each such scope.
-fn workflow_level_writes(wf: &Node, _: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
-    let inheriting = wf
-        .get("jobs")
-        .map_or(&[][..], Node::entries)
-        .iter()
-        .filter(|j| j.value.get("permissions").is_none())
-        .count();
-    if inheriting < 2 {
-        return Outcome::pass(Vec::new());
-    }
-    let spans = wf
-        .get("permissions")
-        .map_or(&[][..], Node::entries)
-        .iter()
-        .filter(|e| e.value.as_str() == Some("write"))
-        .map(|e| e.key_span)
-        .collect();
-    fail_or_pass(spans)
-}
-
-fn fail_or_pass(mut spans: Vec<Span>) -> Outcome {
-    spans.sort();
-    spans.dedup();
-    if spans.is_empty() {
-        Outcome::pass(Vec::new())
-    } else {
-        Outcome::fail(spans)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,15 +132,5 @@ mod tests {
             hits("${{ format('<b>{0}</b>', github.event.issue.title) }}"),
             1
         );
-    }
-
-    #[test]
-    fn literal_values() {
-        let s = |v: &str| Node::string(v, Span::default());
-        assert!(literal(&s("hunter22")).is_some());
-        assert!(literal(&s("${{ secrets.DB_PASSWORD }}")).is_none());
-        assert!(literal(&s("pre-${{ secrets.X }}")).is_none());
-        assert!(literal(&Node::new(Value::Bool(false), Span::default())).is_none());
-        assert!(literal(&Node::new(Value::Number(123456.0), Span::default())).is_some());
     }
 }

@@ -1,0 +1,42 @@
+//! `dockerfile_env_secret`: ENV/ARG values that are literal secrets. Native because an
+//! instruction holds several `NAME=value` words (quotes, escapes, the legacy one-pair form)
+//! and the name and value are judged by the shared secret heuristic.
+
+use super::{env_pairs, instructions};
+use crate::parse::node::Node;
+use crate::rules::context::EvalCx;
+use crate::rules::native::support::secrets::{
+    covered_by_format_rules, is_literal_secret, is_secret_name,
+};
+use crate::rules::native::support::spans::{fail_or_pass, file_text, place};
+use crate::rules::truth::Outcome;
+
+/// ENV/ARG variables whose name says secret and whose value is a literal: a finding at
+/// the variable name. `ARG NAME` without a default is fine (nothing is written down).
+pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
+    let src = file_text(cx);
+    let mut spans = Vec::new();
+    for (kw, ins) in instructions(body) {
+        if kw != "ENV" && kw != "ARG" {
+            continue;
+        }
+        let Some(node) = ins.get("args") else {
+            continue;
+        };
+        let Some(text) = node.as_str() else {
+            continue;
+        };
+        for (name, value, at) in env_pairs(kw, text) {
+            let Some(value) = value else {
+                continue;
+            };
+            if is_secret_name(name)
+                && is_literal_secret(&value)
+                && !covered_by_format_rules(name, &value)
+            {
+                spans.push(place(src, node, text, at, at + name.len(), cx));
+            }
+        }
+    }
+    fail_or_pass(spans)
+}

@@ -1,0 +1,4 @@
+//! Helpers that several native checks share; no check lives here.
+
+pub(crate) mod secrets;
+pub(crate) mod spans;

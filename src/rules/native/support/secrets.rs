@@ -1,0 +1,315 @@
+//! The one secret heuristic every family uses (Dockerfile ENV/ARG, workflow env, text
+//! files, Lambda and ECS environments, user data): whether a setting's NAME says it holds
+//! a secret, and whether its VALUE is a literal secret rather than a reference, a
+//! placeholder or a pointer into a secret store.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// Upper-case words of a setting name: split on punctuation and camelCase
+/// (`dbPassword` → DB PASSWORD, `APIKey` → API KEY), trailing digits dropped.
+pub(crate) fn name_tokens(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in name.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let chars: Vec<char> = part.chars().collect();
+        let mut cur = String::new();
+        for (i, &c) in chars.iter().enumerate() {
+            let prev = i.checked_sub(1).map(|j| chars[j]);
+            let next = chars.get(i + 1).copied();
+            let boundary = c.is_ascii_uppercase()
+                && prev.is_some_and(|p| {
+                    p.is_ascii_lowercase()
+                        || p.is_ascii_digit()
+                        || (p.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase()))
+                });
+            if boundary && !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            cur.push(c.to_ascii_uppercase());
+        }
+        if !cur.is_empty() {
+            out.push(cur);
+        }
+    }
+    for t in &mut out {
+        let trimmed = t.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        t.truncate(trimmed);
+    }
+    out.retain(|t| !t.is_empty());
+    out
+}
+
+/// Whether a setting name says it holds a secret: it ends in PASSWORD, PASSWD,
+/// PASSPHRASE, SECRET, TOKEN, APIKEY, `<x>_PASS`/`<x>_PWD`, or an API/ACCESS/SECRET/
+/// PRIVATE/AUTH/ENCRYPTION/SIGNING/MASTER/LICENSE/ACCOUNT `_KEY` (plus Rails'
+/// SECRET_KEY_BASE). Names ending in anything else (`_FILE`, `_PATH`, `_ID`, `_LENGTH`,
+/// `_NAME`, `_URL`, `_ENABLED`) are pointers or settings about a secret, not secrets.
+pub(crate) fn is_secret_name(name: &str) -> bool {
+    // Every secret name ends in a word containing one of these; most names do not, and
+    // this runs for every setting of every file.
+    const STEMS: [&[u8]; 5] = [b"pass", b"pwd", b"token", b"secret", b"key"];
+    let bytes = name.as_bytes();
+    let has_stem = STEMS.iter().any(|stem| {
+        bytes
+            .windows(stem.len())
+            .any(|w| w.eq_ignore_ascii_case(stem))
+    });
+    if !has_stem {
+        return false;
+    }
+    let toks = name_tokens(name);
+    let Some(last) = toks.last() else {
+        return false;
+    };
+    let prev = toks.len().checked_sub(2).map(|i| toks[i].as_str());
+    match last.as_str() {
+        "PASSWORD" | "PASSWD" | "PASSPHRASE" | "TOKEN" | "APIKEY" => true,
+        // existingSecret, imagePullSecret, tlsSecret: the name of a Kubernetes or
+        // vault secret, not its value.
+        "SECRET" => !matches!(
+            prev,
+            Some(
+                "EXISTING"
+                    | "PULL"
+                    | "TLS"
+                    | "CERT"
+                    | "CERTIFICATE"
+                    | "K8S"
+                    | "KUBE"
+                    | "KUBERNETES"
+                    | "SEALED"
+                    | "EXTERNAL"
+                    | "VAULT"
+                    | "USE"
+                    | "CREATE"
+            )
+        ),
+        "PASS" | "PWD" => toks.len() > 1,
+        "KEY" => matches!(
+            prev,
+            Some(
+                "API"
+                    | "ACCESS"
+                    | "SECRET"
+                    | "PRIVATE"
+                    | "AUTH"
+                    | "ENCRYPTION"
+                    | "SIGNING"
+                    | "MASTER"
+                    | "LICENSE"
+                    | "ACCOUNT"
+            )
+        ),
+        "BASE" => prev == Some("KEY") && toks.iter().any(|t| t == "SECRET"),
+        _ => false,
+    }
+}
+
+/// Whether a value written for a secret-named setting is a literal secret, not a
+/// reference (`$VAR`, `${{ secrets.X }}`, `{{ template }}`), a placeholder for nothing
+/// (`<password>`, `***`), a flag, a path or a pointer into a secret store.
+pub(crate) fn is_literal_secret(value: &str) -> bool {
+    let v = value.trim();
+    if v.chars().count() < 4 {
+        return false;
+    }
+    let lower = v.to_ascii_lowercase();
+    const NOT_SECRETS: &[&str] = &[
+        "true",
+        "false",
+        "null",
+        "none",
+        "undefined",
+        "enabled",
+        "disabled",
+        "required",
+        "optional",
+        // Access levels (GitHub permissions: id-token: write).
+        "read",
+        "write",
+        // Values that say they are not real (LocalStack's test/test, mocks).
+        "test",
+        "dummy",
+        "fake",
+    ];
+    if NOT_SECRETS.contains(&lower.as_str()) {
+        return false;
+    }
+    let reference = v.starts_with('$')
+        || v.contains("${")
+        || v.contains("{{")
+        || v.contains("$(")
+        || v.starts_with('%')
+        || v.contains("%(");
+    // Dependency version ranges ("registry-auth-token": "^4.0.0").
+    let version = v.starts_with(['^', '~', '>', '<', '='])
+        || (v.contains('.')
+            && v.trim_start_matches('v')
+                .split(['.', '-', '+'])
+                .next()
+                .is_some_and(|major| {
+                    !major.is_empty() && major.bytes().all(|c| c.is_ascii_digit())
+                })
+            && v.split('.')
+                .nth(1)
+                .is_some_and(|minor| minor.bytes().next().is_some_and(|c| c.is_ascii_digit())));
+    // A call or type expression (`optional(string)`, `os.getenv("DB_PASSWORD")`).
+    let call = v.ends_with(')')
+        && v.split_once('(').is_some_and(|(callee, _)| {
+            !callee.is_empty()
+                && callee
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
+                && !callee.as_bytes()[0].is_ascii_digit()
+        });
+    // Placeholders: `YOUR_WANDB_API_KEY`, `your-token-here`, an environment variable's name
+    // (`HF_TOKEN='HF_TOKEN'`, `GITLAB_RUNNER_TOKEN`).
+    let yours = ["your_", "your-", "your ", "<your"]
+        .iter()
+        .any(|p| lower.starts_with(p));
+    let shouting = v.contains('_')
+        && v.starts_with(|c: char| c.is_ascii_uppercase())
+        && v.bytes()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_');
+    // The name of a secret object (`hfSecret: hf-secret`), not its value.
+    let secret_object = v
+        .bytes()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        && v.split('-').any(|w| w == "secret" || w == "secrets");
+    let placeholder = yours
+        || shouting
+        || secret_object
+        || (v.starts_with('<') && v.ends_with('>'))
+        || v.chars()
+            .all(|c| matches!(c, '*' | 'x' | 'X' | '.' | '-' | '_' | '#'));
+    const POINTERS: &[&str] = &[
+        "/",
+        "./",
+        "~/",
+        "arn:",
+        "vault:",
+        "ssm:",
+        "secretsmanager:",
+        "op://",
+        "sm://",
+        "@microsoft.keyvault(",
+    ];
+    let pointer = POINTERS.iter().any(|p| lower.starts_with(p));
+    !(reference || version || call || placeholder || pointer)
+}
+
+/// Values the format-specific secret rules (SECRET-001…006) already report, so the
+/// name-based checks do not report the same line twice.
+pub(crate) fn covered_by_format_rules(name: &str, value: &str) -> bool {
+    static FORMATS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"^(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_|glpat-|xox[baprs]-|[sr]k_live_|npm_[A-Za-z0-9]{36}|pypi-AgEIcHlwaS5vcmc|AIza[0-9A-Za-z_-]{35}|SG\.[0-9A-Za-z_-]{22}\.|sk-ant-|(?:AKIA|ASIA)[0-9A-Z]{16}|-----BEGIN |https://hooks\.slack\.com/services/)|T3BlbkFJ|AccountKey=|SharedAccessKey=|^[A-Za-z0-9+/]{86}==$",
+        )
+        .expect("static regex")
+    });
+    let v = value.trim();
+    if FORMATS.is_match(v) || (v.contains("://") && v.contains('@')) {
+        return true;
+    }
+    let toks = name_tokens(name);
+    let aws_secret = ["SECRET", "ACCESS", "KEY"]
+        .iter()
+        .all(|w| toks.iter().any(|t| t == w));
+    aws_secret
+        && v.len() == 40
+        && v.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'/' || c == b'+')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_names_end_in_a_secret_word() {
+        for yes in [
+            "DB_PASSWORD",
+            "dbPassword",
+            "NPM_TOKEN",
+            "github-token",
+            "API_KEY",
+            "apiKey",
+            "APIKey",
+            "AWS_SECRET_ACCESS_KEY",
+            "SECRET_KEY_BASE",
+            "client_secret",
+            "DB_PASS",
+            "spring.datasource.password",
+            "PASSWORD2",
+            "_authToken",
+        ] {
+            assert!(is_secret_name(yes), "{yes}");
+        }
+        for no in [
+            "PASSWORD_FILE",
+            "TOKEN_URL",
+            "AWS_ACCESS_KEY_ID",
+            "password_length",
+            "SECRET_NAME",
+            "max_tokens",
+            "PWD",
+            "GPG_KEY",
+            "TOKENIZER",
+            "persist-credentials",
+            "existingSecret",
+            "imagePullSecret",
+            "BYPASS",
+        ] {
+            assert!(!is_secret_name(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn literal_values_exclude_references_and_placeholders() {
+        for yes in [
+            "hunter22", "changeme", "S3cr3t!", "123456", "p@ss(1)", "(secret)",
+        ] {
+            assert!(is_literal_secret(yes), "{yes}");
+        }
+        for no in [
+            "",
+            "$DB_PASSWORD",
+            "${DB_PASSWORD}",
+            "${{ secrets.TOKEN }}",
+            "{{ vault_password }}",
+            "<password>",
+            "********",
+            "xxxx",
+            "true",
+            "/run/secrets/db",
+            "arn:aws:secretsmanager:eu-west-1:1:secret:x",
+            "abc",
+            "^4.0.0",
+            "1.2.3",
+            "v2.0.1-beta",
+            "test",
+            "optional(string)",
+            "YOUR_WANDB_API_KEY",
+            "your-token-here",
+            "HF_TOKEN",
+            "hf-secret",
+            "os.getenv(\"DB_PASSWORD\")",
+        ] {
+            assert!(!is_literal_secret(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn format_rules_take_precedence() {
+        let gh = format!("ghp_{}", "a1B2c3D4e5".repeat(4).get(..36).unwrap());
+        assert!(covered_by_format_rules("GITHUB_TOKEN", &gh));
+        assert!(covered_by_format_rules(
+            "DATABASE_PASSWORD",
+            "postgres://u:p@h/db"
+        ));
+        let aws = "Zq9xW2vB7nM4kL1pR8tY6uI3oP0aS5dF2gH7jK9l";
+        assert!(covered_by_format_rules("AWS_SECRET_ACCESS_KEY", aws));
+        assert!(!covered_by_format_rules("DB_PASSWORD", "hunter22"));
+    }
+}

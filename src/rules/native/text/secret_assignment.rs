@@ -1,0 +1,251 @@
+//! `text_secret_assignment` (SECRET-007): `name = "literal"` lines in any text file whose
+//! name says secret. Native because the assignment syntax depends on the file's language
+//! (an unquoted right-hand side is an expression in code, a literal in configuration).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::parse::node::{Node, Value};
+use crate::rules::context::EvalCx;
+use crate::rules::native::support::secrets::{
+    covered_by_format_rules, is_literal_secret, is_secret_name,
+};
+use crate::rules::native::support::spans::fail_or_pass;
+use crate::rules::truth::Outcome;
+use crate::source::Span;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Style {
+    /// Covered elsewhere (workflows, Dockerfiles) or documentation: not scanned.
+    Skip,
+    /// Source code and HCL: an unquoted right-hand side is an expression.
+    Code,
+    /// Configuration (.env, ini, properties, YAML, JSON, shell): unquoted is literal.
+    Config,
+}
+
+fn style_of(path: &str) -> Style {
+    let p = path.replace('\\', "/");
+    let mut base = p.rsplit('/').next().unwrap_or(&p).to_ascii_lowercase();
+    // A template is read as the file it renders: `cluster.tf.tmpl` is HCL.
+    const TEMPLATES: &[&str] = &[
+        "tmpl", "tpl", "template", "j2", "jinja", "jinja2", "erb", "gotmpl", "mustache", "hbs",
+    ];
+    if let Some((inner, ext)) = base.rsplit_once('.')
+        && TEMPLATES.contains(&ext)
+        && inner.contains('.')
+    {
+        base = inner.to_owned();
+    }
+    let dir = p.rsplit_once('/').map_or("", |(d, _)| d);
+    let yaml = base.ends_with(".yml") || base.ends_with(".yaml");
+    if yaml && (dir == ".github/workflows" || dir.ends_with("/.github/workflows")) {
+        return Style::Skip;
+    }
+    let dockerfile = base == "dockerfile"
+        || base == "containerfile"
+        || base.starts_with("dockerfile.")
+        || base.starts_with("containerfile.")
+        || base.ends_with(".dockerfile")
+        || base.ends_with(".containerfile");
+    let ext = base.rsplit_once('.').map_or("", |(_, e)| e);
+    const DOCS: &[&str] = &["md", "markdown", "rst", "adoc", "asciidoc", "html", "htm"];
+    const LOCKFILES: &[&str] = &[
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "composer.lock",
+        "gemfile.lock",
+        "poetry.lock",
+        "pipfile.lock",
+    ];
+    if dockerfile || DOCS.contains(&ext) || LOCKFILES.contains(&base.as_str()) {
+        return Style::Skip;
+    }
+    const CODE: &[&str] = &[
+        "tf", "hcl", "py", "js", "mjs", "cjs", "ts", "tsx", "jsx", "go", "rb", "java", "kt", "kts",
+        "scala", "groovy", "gradle", "cs", "php", "rs", "swift", "c", "h", "cc", "cpp", "hpp", "m",
+        "dart", "lua", "pl", "ex", "exs", "clj", "r", "jl", "vue", "svelte",
+    ];
+    let ext = base.rsplit_once('.').map_or("", |(_, e)| e);
+    if CODE.contains(&ext) || base.ends_with(".tf.json") {
+        Style::Code
+    } else {
+        Style::Config
+    }
+}
+
+/// SECRET-007: `name = "literal"` / `NAME=literal` / `name: literal` / `"name": "literal"`
+/// lines whose name says secret; a finding at each such name.
+pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
+    let Value::String(text) = &body.value else {
+        return Outcome::pass(Vec::new());
+    };
+    let style = style_of(&cx.resource.address);
+    if style == Style::Skip || body.span.len() != text.len() {
+        return Outcome::pass(Vec::new());
+    }
+    let base = body.span.start as usize;
+    let mut spans = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some((a, b)) = secret_assignment(line, style) {
+            spans.push(Span::new(
+                body.span.file,
+                base + offset + a,
+                base + offset + b,
+            ));
+        }
+        offset += line.len();
+    }
+    fail_or_pass(spans)
+}
+
+/// The range of the setting name when `line` assigns a literal secret to a secret-named
+/// setting.
+fn secret_assignment(line: &str, style: Style) -> Option<(usize, usize)> {
+    let line = line.trim_end_matches(['\n', '\r']);
+    let b = line.as_bytes();
+    let skip_ws = |mut i: usize| {
+        while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+            i += 1;
+        }
+        i
+    };
+    let mut i = skip_ws(0);
+    for prefix in ["export ", "- ", "const ", "let ", "var ", "val "] {
+        if line[i..].starts_with(prefix) {
+            i = skip_ws(i + prefix.len());
+            break;
+        }
+    }
+    // The name, possibly quoted (JSON, Python/Ruby/PHP dicts).
+    let (ka, kb, quoted_key, after) = match b.get(i) {
+        Some(&q @ (b'"' | b'\'')) => {
+            let end = line[i + 1..].find(q as char)? + i + 1;
+            (i + 1, end, true, end + 1)
+        }
+        Some(c) if c.is_ascii_alphabetic() || *c == b'_' => {
+            let mut j = i;
+            while j < b.len()
+                && (b[j].is_ascii_alphanumeric() || matches!(b[j], b'_' | b'.' | b'-'))
+            {
+                j += 1;
+            }
+            (i, j, false, j)
+        }
+        _ => return None,
+    };
+    let name = &line[ka..kb];
+    if !is_secret_name(name) {
+        return None;
+    }
+    let mut j = skip_ws(after);
+    let rest = &line[j..];
+    let op = if rest.starts_with("=>") || rest.starts_with(":=") {
+        2
+    } else if rest.starts_with("==") || rest.starts_with("::") {
+        return None;
+    } else if rest.starts_with('=') {
+        1
+    } else if rest.starts_with(':') {
+        // YAML needs a space after the colon; JSON-style quoted keys do not.
+        let next = b.get(j + 1);
+        if !quoted_key && next.is_some_and(|c| *c != b' ' && *c != b'\t') {
+            return None;
+        }
+        1
+    } else {
+        return None;
+    };
+    j = skip_ws(j + op);
+    let value = value_at(&line[j..], style)?;
+    (is_literal_secret(&value) && !covered_by_format_rules(name, &value)).then_some((ka, kb))
+}
+
+/// The literal value at the start of `v`: the content of a quoted string, or for
+/// configuration files an unquoted scalar up to a comment. `None` for expressions.
+fn value_at(v: &str, style: Style) -> Option<String> {
+    let b = v.as_bytes();
+    match b.first() {
+        Some(&q @ (b'"' | b'\'' | b'`')) => {
+            let mut out = String::new();
+            let mut chars = v[1..].chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' if q != b'\'' => out.extend(chars.next()),
+                    c if c == q as char => return Some(out),
+                    c => out.push(c),
+                }
+            }
+            None // not closed on this line
+        }
+        Some(_) if style == Style::Config => {
+            if v.trim_end().ends_with('\\') {
+                return None; // a continued line
+            }
+            let mut end = v.len();
+            for marker in [" #", "\t#", " ;", " //"] {
+                if let Some(i) = v.find(marker) {
+                    end = end.min(i);
+                }
+            }
+            let val = v[..end].trim().trim_end_matches([',', ';']).trim();
+            let first = val.chars().next()?;
+            if "!&*|>[{(@".contains(first) {
+                return None; // YAML tags, anchors, block scalars, collections
+            }
+            static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+                Regex::new(r"^(?:var|local|module|data|each|self|secrets|vars|env|inputs|steps|needs|matrix|github|process\.env|os\.environ)[.\[]")
+                    .expect("static regex")
+            });
+            (!REFERENCE.is_match(val)).then(|| val.to_owned())
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_assignment_lines() {
+        let c = Style::Config;
+        let code = Style::Code;
+        assert_eq!(
+            secret_assignment("DB_PASSWORD=hunter22\n", c),
+            Some((0, 11))
+        );
+        assert_eq!(
+            secret_assignment("export API_TOKEN=\"abcd1234\"", c),
+            Some((7, 16))
+        );
+        assert!(secret_assignment("  password: hunter22 # prod", c).is_some());
+        assert!(secret_assignment(r#"    "Password": "hunter22","#, c).is_some());
+        assert!(secret_assignment(r#"db_password = "S3cret!""#, code).is_some());
+        assert!(secret_assignment("password = var.db_password", code).is_none());
+        assert!(secret_assignment("password = random_password.db.result", code).is_none());
+        assert!(secret_assignment("password = \"${var.db_password}\"", code).is_none());
+        assert!(secret_assignment("token: ${{ secrets.TOKEN }}", c).is_none());
+        assert!(secret_assignment("password: !Ref DbPassword", c).is_none());
+        assert!(secret_assignment("password:", c).is_none());
+        assert!(secret_assignment("password_length = 16", c).is_none());
+        assert!(secret_assignment("if password == \"x\":", code).is_none());
+        assert!(secret_assignment("DB_PASSWORD=", c).is_none());
+        assert!(secret_assignment("  - POSTGRES_PASSWORD=example", c).is_some());
+    }
+
+    #[test]
+    fn file_styles() {
+        assert_eq!(style_of(".github/workflows/ci.yml"), Style::Skip);
+        assert_eq!(style_of("app/Dockerfile"), Style::Skip);
+        assert_eq!(style_of("README.md"), Style::Skip);
+        assert_eq!(style_of("infra/main.tf"), Style::Code);
+        assert_eq!(style_of("infra/prod.tfvars"), Style::Config);
+        assert_eq!(style_of(".env"), Style::Config);
+        assert_eq!(style_of("deploy/values.yaml"), Style::Config);
+    }
+}
