@@ -10,6 +10,26 @@ pub enum Truth {
     Unknown,
 }
 
+impl Truth {
+    /// Kleene conjunction: false wins, then unknown.
+    pub fn and(self, other: Truth) -> Truth {
+        match (self, other) {
+            (Truth::False, _) | (_, Truth::False) => Truth::False,
+            (Truth::True, Truth::True) => Truth::True,
+            _ => Truth::Unknown,
+        }
+    }
+
+    /// Kleene disjunction: true wins, then unknown.
+    pub fn or(self, other: Truth) -> Truth {
+        match (self, other) {
+            (Truth::True, _) | (_, Truth::True) => Truth::True,
+            (Truth::False, Truth::False) => Truth::False,
+            _ => Truth::Unknown,
+        }
+    }
+}
+
 /// The result of one check with the spans that explain it: where it failed (for a
 /// finding) or what satisfied it (so `not` can point at the offending value).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,6 +158,14 @@ mod tests {
         assert_eq!(o, Outcome::fail(vec![sp(1), sp(2)]));
         let o = Outcome::all([Outcome::pass(vec![]), Outcome::unknown(vec![sp(3)])]);
         assert_eq!(o.truth, Truth::Unknown);
+    }
+
+    #[test]
+    fn kleene_logic() {
+        assert_eq!(Truth::True.and(Truth::Unknown), Truth::Unknown);
+        assert_eq!(Truth::False.and(Truth::Unknown), Truth::False);
+        assert_eq!(Truth::True.or(Truth::Unknown), Truth::True);
+        assert_eq!(Truth::False.or(Truth::Unknown), Truth::Unknown);
     }
 
     #[test]

@@ -1,4 +1,8 @@
 //! Helpers that several native checks share; no check lives here.
 
+pub(crate) mod gathered;
+pub(crate) mod policy;
+pub(crate) mod ports;
 pub(crate) mod secrets;
 pub(crate) mod spans;
+pub(crate) mod values;

@@ -1,19 +1,11 @@
-//! Native checks for Kubernetes (see `native/mod.rs`): NetworkPolicy selection across
-//! objects, and image tags that a Kustomization in the scan overrides.
+//! `k8s_workload_selected_by_network_policy`: whether a NetworkPolicy of the workload's
+//! namespace selects its pods. Native because it joins objects by namespace and label
+//! selectors (indexed, not pairwise).
 
-use super::NativeFn;
 use crate::model::Resource;
 use crate::parse::node::{Node, Value};
 use crate::rules::context::EvalCx;
 use crate::rules::truth::{Outcome, Truth};
-
-pub(super) const NATIVES: &[(&str, NativeFn)] = &[
-    (
-        "k8s_workload_selected_by_network_policy",
-        selected_by_network_policy,
-    ),
-    ("k8s_image_tagged_at_deploy", image_tagged_at_deploy),
-];
 
 /// Kinds from other network plugins or newer APIs that may isolate a pod with selectors
 /// this check does not evaluate: their presence makes an uncovered workload unknown.
@@ -32,7 +24,7 @@ const OTHER_POLICY_KINDS: &[&str] = &[
 /// the scan at all (it may be applied from elsewhere), when namespaces are left to the
 /// deploy tool, or when another plugin's policy kind is present. Host-network pods pass:
 /// NetworkPolicies do not apply to them (K8S-POD-004 reports them).
-fn selected_by_network_policy(_node: &Node, cx: &EvalCx<'_>, _args: Option<&Node>) -> Outcome {
+pub(crate) fn check(_node: &Node, cx: &EvalCx<'_>, _args: Option<&Node>) -> Outcome {
     let me = cx.resource;
     if me.body.get_path("pod.hostNetwork").and_then(Node::as_bool) == Some(true) {
         return Outcome::pass(Vec::new());
@@ -153,59 +145,17 @@ fn selector_matches(selector: Option<&Node>, labels: Option<&Node>) -> Truth {
     result
 }
 
-/// Unknown when a deploy tool in the scan sets the tag of this container's image (a
-/// Kustomization's `images[*]` with `newTag` or `digest`, a Skaffold artifact): the
-/// deployed tag is then decided there, not by this manifest. False otherwise, pointing at
-/// the image.
-fn image_tagged_at_deploy(node: &Node, cx: &EvalCx<'_>, _args: Option<&Node>) -> Outcome {
-    let Some(image) = node.get("image") else {
-        return Outcome::fail(Vec::new());
-    };
-    let Some(name) = image.as_str().map(image_name) else {
-        return Outcome::fail(vec![image.span]);
-    };
-    if cx.index.image_tagged_at_deploy(cx.resource, name) {
-        Outcome::unknown(vec![image.span])
-    } else {
-        Outcome::fail(vec![image.span])
-    }
-}
-
-/// The image reference without its digest and tag: `registry:5000/app:1.2@sha256:..`
-/// becomes `registry:5000/app`.
-fn image_name(image: &str) -> &str {
-    let image = image.split_once('@').map_or(image, |(n, _)| n);
-    let last = image.rfind('/').map_or(0, |i| i + 1);
-    match image[last..].find(':') {
-        Some(i) => &image[..last + i],
-        None => image,
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::rules::index::ResourceIndex;
     use std::path::PathBuf;
     use std::sync::Arc;
 
-    use super::*;
-    use crate::model::kubernetes::kubernetes_resources;
     use crate::parse::yaml::parse_yaml;
-    use crate::rules::index::ResourceIndex;
-    use crate::source::{FileId, SourceMap, SourceText};
+    use crate::rules::native::kubernetes::test_support::scan;
+    use crate::source::{FileId, SourceText};
 
-    fn scan(text: &str) -> (Vec<Resource>, SourceMap) {
-        let src = SourceText::new(
-            FileId(0),
-            "k.yaml".into(),
-            PathBuf::from("k.yaml"),
-            Arc::from(text),
-        );
-        let docs = parse_yaml(&src).expect("fixture parses");
-        let resources = kubernetes_resources(&src, docs);
-        (resources, SourceMap::new(vec![Arc::new(src)]))
-    }
-
-    /// The network-policy outcome for the first workload in `text`.
     fn covered(text: &str) -> Truth {
         let (resources, sources) = scan(text);
         let index = ResourceIndex::new(&resources, &sources);
@@ -218,7 +168,7 @@ mod tests {
             body: &me.body,
             index: &index,
         };
-        selected_by_network_policy(&me.body, &cx, None).truth
+        check(&me.body, &cx, None).truth
     }
 
     const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: shop\n  labels: {app: web, tier: front}\nspec:\n  containers: [{name: web, image: 'nginx:1'}]\n";
@@ -293,50 +243,6 @@ mod tests {
         assert_eq!(
             sel("matchExpressions: [{key: team, operator: DoesNotExist}]"),
             Truth::True
-        );
-    }
-
-    #[test]
-    fn image_names_drop_tag_and_digest() {
-        assert_eq!(image_name("nginx"), "nginx");
-        assert_eq!(image_name("nginx:1.25"), "nginx");
-        assert_eq!(image_name("registry:5000/app"), "registry:5000/app");
-        assert_eq!(
-            image_name("registry:5000/app:2@sha256:ab"),
-            "registry:5000/app"
-        );
-    }
-
-    #[test]
-    fn kustomization_tag_override_makes_the_image_unknown() {
-        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: [{name: web, image: 'acme/web:latest'}, {name: db, image: postgres}]\n---\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nimages:\n  - name: acme/web\n    newTag: 1.4.2\n  - name: postgres\n    newName: mirror.acme.io/postgres\n";
-        assert_eq!(image_outcomes(text), [Truth::Unknown, Truth::False]);
-    }
-
-    /// `image_tagged_at_deploy` for each container of the first object in `text`.
-    fn image_outcomes(text: &str) -> Vec<Truth> {
-        let (resources, sources) = scan(text);
-        let index = ResourceIndex::new(&resources, &sources);
-        let cx = EvalCx {
-            resource: &resources[0],
-            body: &resources[0].body,
-            index: &index,
-        };
-        let containers = resources[0].body.get_path("pod.all_containers").unwrap();
-        containers
-            .items()
-            .iter()
-            .map(|c| image_tagged_at_deploy(c, &cx, None).truth)
-            .collect()
-    }
-
-    #[test]
-    fn skaffold_artifacts_make_their_images_unknown_and_only_theirs() {
-        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: ledger-api}, {name: b, image: ledger-worker}, {name: c, image: redis}]\n---\napiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts: [{image: ledger-api}]\nprofiles:\n  - name: jobs\n    build:\n      artifacts: [{image: ledger-worker}]\n";
-        // ledger-worker is an artifact of a profile; redis is not built by skaffold.
-        assert_eq!(
-            image_outcomes(text),
-            [Truth::Unknown, Truth::Unknown, Truth::False]
         );
     }
 }
