@@ -141,7 +141,7 @@ fn bench_parse(c: &mut Criterion) {
 }
 
 fn bench_evaluate(c: &mut Criterion) {
-    let rules = isolint::app::load_rules(&[], &Config::default()).expect("embedded rules");
+    let rules = isolint::rules::load_rules(&[], &Config::default()).expect("embedded rules");
     let mut g = c.benchmark_group("evaluate");
 
     // Terraform: one domain's resources (modules instantiated by every stack).
@@ -210,7 +210,7 @@ fn per_resource(
 fn bench_startup(c: &mut Criterion) {
     let mut g = c.benchmark_group("startup");
     g.bench_function("load-embedded-rules", |b| {
-        b.iter(|| isolint::app::load_rules(&[], &Config::default()).expect("rules"));
+        b.iter(|| isolint::rules::load_rules(&[], &Config::default()).expect("rules"));
     });
     g.finish();
 }

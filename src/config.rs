@@ -53,6 +53,17 @@ const KEYS: &[&str] = &[
 ];
 
 impl Config {
+    /// A problem with this configuration (or with a value given for it), as a fatal
+    /// configuration error naming its file.
+    pub fn problem(&self, message: String) -> Fatal {
+        Fatal::Config(vec![Problem {
+            file: self.path.clone().unwrap_or_default(),
+            line: 1,
+            column: 1,
+            message,
+        }])
+    }
+
     /// The first config file in `start` or any parent directory.
     pub fn find(start: &Path) -> Option<PathBuf> {
         let start = std::fs::canonicalize(start).ok()?;

@@ -154,7 +154,7 @@ pub fn controls_list(rules: &RuleSet, format: ListFormat, all: bool) -> String {
 
 /// `isolint resources`: every resource with its kind, address, location and body, as
 /// JSON (unknown values print as `{"unknown": reason, "refs": [...]}`), sorted.
-pub fn resources_json(collected: &crate::app::Collected) -> String {
+pub fn resources_json(collected: &crate::scan::Collected) -> String {
     let mut rows: Vec<serde_json::Value> = collected
         .resources
         .iter()

@@ -4,10 +4,10 @@
 //! The pipeline, one module per stage:
 //! `discover` (walk, classify) → `parse` (spans) → `model` (resources) → `evaluate`
 //! (compiled `rules`, three-valued) → `suppress` → `report` (every output format).
-//! `app` runs it; `main.rs` only parses the command line and maps outcomes to exit codes.
+//! `scan` runs it; `main.rs` only parses the command line and maps outcomes to exit codes.
 
-pub mod app;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod controls;
 pub mod discover;
@@ -18,10 +18,10 @@ pub mod finding;
 pub mod memory;
 pub mod model;
 pub mod parse;
-pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod ruletest;
+pub mod scan;
+pub mod settings;
 pub mod source;
-pub mod stages;
 pub mod suppress;

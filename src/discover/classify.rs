@@ -68,12 +68,6 @@ pub fn is_compose_name(path: &Path) -> bool {
         || lower.starts_with("docker-compose"))
 }
 
-/// A YAML file that is a Helm chart template (Go templates, not YAML until rendered).
-pub fn is_helm_template(display_path: &str, text: &str) -> bool {
-    let in_templates = display_path.contains("templates/");
-    in_templates && (text.contains("{{") || display_path.ends_with(".tpl"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! skips tool and vendor directories and configured excludes, and classifies each file.
 
 pub mod classify;
+pub mod sniff;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

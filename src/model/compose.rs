@@ -8,46 +8,12 @@ use crate::model::{Family, Resource};
 use crate::parse::node::{Entry, Node, Value};
 use crate::source::{SourceText, Span};
 
-/// Whether `doc` is a compose file: a `services` Map in a file named `compose.*`,
-/// `compose-*` or `docker-compose*` (`.yml`/`.yaml`), or elsewhere a `services` Map whose values are all Maps with
-/// at least one `image` or `build`; or a legacy (v1) `docker-compose*.y(a)ml` whose
-/// top-level values are all Maps with `image` or `build`.
-pub fn is_compose(doc: &Node, file_name: &str) -> bool {
-    let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
-    let base = base.to_ascii_lowercase();
-    let yaml = base.ends_with(".yml") || base.ends_with(".yaml");
-    let legacy_name = yaml && base.starts_with("docker-compose");
-    let named =
-        legacy_name || (yaml && ["compose.", "compose-"].iter().any(|p| base.starts_with(p)));
-    match doc.get("services").map(|s| &s.value) {
-        Some(Value::Map(services)) => {
-            named
-                || (!services.is_empty()
-                    && doc.get("kind").is_none()
-                    && services
-                        .iter()
-                        .all(|e| matches!(e.value.value, Value::Map(_)))
-                    && services.iter().any(|e| is_service(&e.value)))
-        }
-        Some(_) => false,
-        None => legacy_name && is_legacy(doc),
-    }
-}
-
-fn is_service(n: &Node) -> bool {
-    n.get("image").is_some() || n.get("build").is_some()
-}
-
-fn is_legacy(doc: &Node) -> bool {
-    !doc.entries().is_empty() && doc.entries().iter().all(|e| is_service(&e.value))
-}
-
 /// One resource per service. Body: the service Map as written, plus `ports_parsed`
 /// (Maps of `host_ip`?, `published`?, `target`, `protocol`) when it has `ports`, and
 /// `volumes_parsed` (Maps of `type`, `source`?, `target`, `mode`?, `read_only`) when it
 /// has `volumes`. Parsed Maps carry the span of the item they came from.
 pub fn compose_resources(src: &SourceText, doc: Node) -> Vec<Resource> {
-    let legacy = doc.get("services").is_none() && is_legacy(&doc);
+    let legacy = doc.get("services").is_none() && crate::discover::sniff::is_legacy_compose(&doc);
     let services = if legacy {
         doc.entries()
     } else {
@@ -239,6 +205,7 @@ fn volume_type(source: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::discover::sniff::is_compose;
     use crate::source::FileId;
 
     const TEXT: &str = "services:\n  db:\n    image: postgres\n    ports:\n      - \"0.0.0.0:5432:5432\"\n      - 5433:5433\n      - \"127.0.0.1:8080:80/udp\"\n      - 8080\n      - \"[::1]:9000:9000\"\n      - target: 80\n        published: 8081\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock:ro\n      - data:/var/lib/data\n      - /anon\n      - C:\\x:/y\n      - type: bind\n        source: ./src\n        target: /src\n        read_only: true\n";

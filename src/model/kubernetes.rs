@@ -11,12 +11,6 @@ use crate::source::SourceText;
 /// How deep `List` objects may nest inside each other before the rest is ignored.
 const MAX_LIST_NESTING: usize = 8;
 
-/// A Map with a string `apiVersion` and a string `kind`.
-pub fn is_kubernetes(doc: &Node) -> bool {
-    doc.get("apiVersion").and_then(Node::as_str).is_some()
-        && doc.get("kind").and_then(Node::as_str).is_some()
-}
-
 /// One resource per Kubernetes object in `docs` (documents that are not objects are
 /// skipped). Body: the object as written, plus for workloads `workload: true`, `pod` (the
 /// pod spec Map plus `all_containers`) and `pod_metadata` (the pod template's metadata).
@@ -29,7 +23,7 @@ pub fn kubernetes_resources(src: &SourceText, docs: Vec<Node>) -> Vec<Resource> 
 }
 
 fn collect(src: &SourceText, mut doc: Node, nesting: usize, out: &mut Vec<Resource>) {
-    if !is_kubernetes(&doc) {
+    if !crate::discover::sniff::is_kubernetes(&doc) {
         return;
     }
     let is_list = doc
@@ -150,6 +144,7 @@ fn entry(key: &str, value: Node) -> Entry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::discover::sniff::is_kubernetes;
     use crate::source::{FileId, Span};
 
     fn sp(a: usize, b: usize) -> Span {

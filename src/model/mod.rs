@@ -9,8 +9,65 @@ pub mod terraform;
 pub mod text;
 pub mod workflow;
 
+use std::sync::Arc;
+
+use crate::discover::sniff::{self, Content};
+use crate::error::{FileError, Notice};
+use crate::parse::Parsed;
 use crate::parse::node::Node;
-use crate::source::Span;
+use crate::source::{SourceText, Span};
+
+/// What modelling one file produced.
+#[derive(Debug, Default)]
+pub struct Modelled {
+    pub resources: Vec<Resource>,
+    pub errors: Vec<FileError>,
+    pub notices: Vec<Notice>,
+}
+
+/// The resources of one non-Terraform file: those its parsed content holds, plus the
+/// file as text (for secrets) even when it did not parse. `tf_files` are the scan's
+/// Terraform sources, which a plan's resources are mapped back to.
+pub fn build(
+    src: &SourceText,
+    parsed: Result<Parsed, FileError>,
+    tf_files: &[Arc<SourceText>],
+) -> Modelled {
+    let mut out = Modelled::default();
+    match parsed {
+        Ok(Parsed::Documents(docs)) => out.resources = documents(src, docs, tf_files),
+        Ok(Parsed::Dockerfile(doc)) => out.resources = docker::dockerfile_resources(src, doc),
+        Ok(Parsed::HelmTemplate) => out.notices.push(Notice {
+            file: src.display_path.clone(),
+            span: None,
+            message: "Helm template skipped (render it with `helm template` and scan the output)"
+                .into(),
+        }),
+        Ok(Parsed::Text) => {}
+        Err(e) => out.errors.push(e),
+    }
+    out.resources.push(text::text_resource(src));
+    out
+}
+
+/// YAML/JSON documents as the resources of what they are.
+fn documents(src: &SourceText, docs: Vec<Node>, tf_files: &[Arc<SourceText>]) -> Vec<Resource> {
+    match sniff::content(src, &docs) {
+        // `terraform show -json` output: fully resolved resources, mapped back to the .tf
+        // blocks they came from where the plan says which.
+        Content::Plan => terraform::plan_resources(src, &docs[0], tf_files),
+        Content::Workflow => docs
+            .into_iter()
+            .flat_map(|d| workflow::workflow_resources(src, d))
+            .collect(),
+        Content::Compose => docs
+            .into_iter()
+            .flat_map(|d| compose::compose_resources(src, d))
+            .collect(),
+        Content::Kubernetes => kubernetes::kubernetes_resources(src, docs),
+        Content::Plain => Vec::new(),
+    }
+}
 
 /// Which family of files a resource came from; rules name kinds, families group them
 /// for `isolint rules` and the evidence report.

@@ -8,17 +8,6 @@ use crate::model::{Family, Resource};
 use crate::parse::node::{Entry, Node, Value};
 use crate::source::SourceText;
 
-/// A `.yml`/`.yaml` file directly inside a `.github/workflows/` directory.
-pub fn is_workflow(display_path: &str) -> bool {
-    let path = display_path.replace('\\', "/");
-    let Some((dir, file)) = path.rsplit_once('/') else {
-        return false;
-    };
-    let file = file.to_ascii_lowercase();
-    (dir == ".github/workflows" || dir.ends_with("/.github/workflows"))
-        && (file.ends_with(".yml") || file.ends_with(".yaml"))
-}
-
 /// The workflow (body: the document plus `triggers`, a List of event names from `on`,
 /// whether it is a string, a list or a map) and its jobs (body: the job Map plus
 /// `triggers`, `workflow_permissions` and `workflow_env` when the workflow has them).
@@ -109,6 +98,7 @@ fn entry(key: &str, value: Node) -> Entry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::discover::sniff::is_workflow;
     use crate::source::{FileId, Span};
 
     const TEXT: &str = "on:\n  push:\n  pull_request_target:\npermissions: write-all\nenv:\n  A: b\njobs:\n  build:\n    runs-on: ubuntu-latest\n  call:\n    uses: org/repo/.github/workflows/x.yml@main\n";

@@ -33,6 +33,17 @@ pub fn render(t: &StageTimes, report_ms: u64) -> String {
     out
 }
 
+/// Prints the stage figures on stderr (beside any format on stdout).
+pub fn print(t: &StageTimes, report_ms: u64) {
+    #[expect(
+        clippy::print_stderr,
+        reason = "--stats goes to stderr, beside any format"
+    )]
+    {
+        eprint!("{}", render(t, report_ms));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

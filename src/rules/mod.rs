@@ -8,7 +8,10 @@ pub mod load;
 pub mod native;
 pub mod path;
 pub mod predicate;
+pub mod select;
 pub mod truth;
+
+pub use select::{load_rules, load_rules_with, selector};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

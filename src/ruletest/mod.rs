@@ -9,13 +9,13 @@ mod markers;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::app::{self, ScanOptions};
 use crate::config::Config;
 use crate::controls::Catalogue;
 use crate::error::Fatal;
 use crate::model::terraform::TerraformOptions;
 use crate::rules::RuleSet;
 use crate::rules::load::{self, PackSource};
+use crate::scan::{self, ScanOptions};
 
 /// What one run of the contract found.
 #[derive(Debug, Default)]
@@ -153,7 +153,7 @@ fn scan_one(
         inline_suppressions: true,
         changed_since: None,
     };
-    let report = app::scan(&opts, rules).map_err(|e| e.to_string())?;
+    let report = scan::scan(&opts, rules).map_err(|e| e.to_string())?;
     let tmp_prefix = tmp.path().to_string_lossy().replace('\\', "/");
     let original_parent = display(input.parent().unwrap_or(Path::new(".")), shown_from);
     let back = |file: &str| file.replacen(&tmp_prefix, &original_parent, 1);

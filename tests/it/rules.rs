@@ -6,9 +6,9 @@
 
 use std::collections::BTreeSet;
 
-use isolint::app;
 use isolint::config::Config;
 use isolint::rules::load;
+use isolint::rules::load_rules;
 
 use crate::support::repo_root;
 
@@ -33,7 +33,7 @@ fn every_rule_fires_exactly_on_its_marked_lines() {
 
 #[test]
 fn every_fixture_directory_belongs_to_a_rule() {
-    let all = app::load_rules(&[], &Config::default()).expect("embedded packs load");
+    let all = load_rules(&[], &Config::default()).expect("embedded packs load");
     let known: BTreeSet<(String, String)> = all
         .rules
         .iter()

@@ -98,51 +98,6 @@ pub fn span_of(file: FileId, range: Option<std::ops::Range<usize>>, fallback: Sp
     range.map_or(fallback, |r| Span::new(file, r.start, r.end))
 }
 
-/// Parses HCL text, turning a parse error into a `FileError` at the error position.
-pub fn parse_hcl(src: &SourceText) -> Result<hcl_edit::structure::Body, FileError> {
-    let text: &str = &src.text;
-    // A byte-order mark becomes three spaces so byte offsets stay those of the file.
-    let owned;
-    let text = if let Some(rest) = text.strip_prefix('\u{feff}') {
-        owned = format!("   {rest}");
-        owned.as_str()
-    } else {
-        text
-    };
-    if let Some(p) = super::prescan::pathology(text) {
-        return Err(FileError {
-            file: src.display_path.clone(),
-            span: Some(Span::new(src.id, p.at, p.at + 1)),
-            kind: crate::error::FileErrorKind::Limit,
-            message: p.message,
-        });
-    }
-    let parsed = std::panic::catch_unwind(|| hcl_edit::parser::parse_body(text));
-    match parsed {
-        Ok(Ok(body)) => Ok(body),
-        Ok(Err(e)) => {
-            let mut start = e.location().offset().min(text.len());
-            while !text.is_char_boundary(start) {
-                start -= 1;
-            }
-            let mut end = (start + 1).min(text.len());
-            while !text.is_char_boundary(end) {
-                end += 1;
-            }
-            Err(FileError::parse(
-                &src.display_path,
-                Some(Span::new(src.id, start, end)),
-                e.message().to_string(),
-            ))
-        }
-        Err(_) => Err(FileError::parse(
-            &src.display_path,
-            None,
-            "the HCL parser failed on this file",
-        )),
-    }
-}
-
 fn hcl_items(body: hcl_edit::structure::Body, file: FileId, outer: Span) -> Vec<Item> {
     body.into_iter()
         .map(|s| match s {
@@ -196,7 +151,7 @@ fn hcl_items(body: hcl_edit::structure::Body, file: FileId, outer: Span) -> Vec<
 
 /// Reads a `.tf` file into items, or the parse error.
 pub fn load_hcl(src: &SourceText) -> Result<Vec<Item>, FileError> {
-    let body = parse_hcl(src)?;
+    let body = crate::parse::hcl::parse_hcl(src)?;
     let whole = Span::new(src.id, 0, src.text.len());
     Ok(hcl_items(body, src.id, whole))
 }

@@ -19,7 +19,6 @@ mod functions;
 mod load;
 mod modules;
 pub mod plan;
-mod prescan;
 mod template;
 mod traversal;
 mod value;
@@ -41,7 +40,7 @@ use rayon::prelude::*;
 
 use self::load::{Dir, load_vars};
 use self::modules::{Out, World, cli_value, is_local, literal_source, normalize, root_vars};
-pub use self::plan::{is_plan_json, plan_resources};
+pub use self::plan::plan_resources;
 use crate::error::{FileError, Notice};
 use crate::model::Resource;
 use crate::source::{FileId, SourceText};

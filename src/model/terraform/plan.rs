@@ -13,12 +13,6 @@ use crate::model::{Family, Resource};
 use crate::parse::node::{Entry, Node, Value};
 use crate::source::{SourceText, Span};
 
-/// Whether a JSON document is a Terraform plan.
-pub fn is_plan_json(doc: &Node) -> bool {
-    doc.get("format_version").is_some()
-        && (doc.get("planned_values").is_some() || doc.get("resource_changes").is_some())
-}
-
 /// Deepest module nesting read from a plan.
 const MAX_PLAN_DEPTH: usize = 64;
 

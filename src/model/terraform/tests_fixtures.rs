@@ -315,7 +315,7 @@ fn plan_json() {
         Arc::from(plan_text.as_str()),
     );
     let doc = crate::parse::yaml::parse_yaml(&plan).unwrap().remove(0);
-    assert!(super::is_plan_json(&doc));
+    assert!(crate::discover::sniff::is_plan_json(&doc));
     let out = super::plan_resources(&plan, &doc, &files);
     let addrs: Vec<&str> = out.iter().map(|r| r.address.as_str()).collect();
     assert_eq!(
@@ -366,5 +366,5 @@ fn plan_json() {
     ))
     .unwrap()
     .remove(0);
-    assert!(!super::is_plan_json(&not_plan));
+    assert!(!crate::discover::sniff::is_plan_json(&not_plan));
 }

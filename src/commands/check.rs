@@ -1,0 +1,87 @@
+//! `check`, `baseline` and `resources`: the commands that scan.
+
+use std::io::Write;
+
+use super::{Exit, Stop};
+use crate::cli::{BaselineArgs, CheckArgs};
+use crate::config::Config;
+use crate::docs;
+use crate::error::Fatal;
+use crate::report::{self, RenderOptions, Report, progress};
+use crate::scan;
+use crate::settings::{CheckSettings, scan_options};
+use crate::suppress::baseline::Baseline;
+
+/// Resolves the settings, sizes the thread pool and scans (with a progress line when
+/// asked for).
+fn scan(args: &CheckArgs) -> Result<(Report, CheckSettings), Stop> {
+    let settings = CheckSettings::from_args(args)?;
+    if settings.scan.threads > 0 {
+        // Only fails if a pool already exists, which cannot happen this early.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(settings.scan.threads)
+            .build_global();
+    }
+    let run = || scan::scan(&settings.scan, &settings.rules);
+    let report = if settings.progress {
+        progress::while_running(run)?
+    } else {
+        run()?
+    };
+    Ok((report, settings))
+}
+
+pub(super) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Stop> {
+    let (report, settings) = scan(args)?;
+    let reporting = std::time::Instant::now();
+    report::emit(&report, settings.format, &settings.render, out)?;
+    let plain = RenderOptions {
+        color: false,
+        ..settings.render
+    };
+    for (format, path) in &settings.outputs {
+        if path.as_os_str() == "-" {
+            report::emit(&report, *format, &plain, out)?;
+        } else {
+            let mut buf = Vec::new();
+            report::emit(&report, *format, &plain, &mut buf)?;
+            std::fs::write(path, buf).map_err(|e| Fatal::Io {
+                context: format!("cannot write {}", path.display()),
+                source: e,
+            })?;
+        }
+    }
+    out.flush()?;
+    if settings.stats {
+        let report_ms = u64::try_from(reporting.elapsed().as_millis()).unwrap_or(u64::MAX);
+        report::stats::print(&report.times, report_ms);
+    }
+    Ok(if settings.fail.failed(&report) {
+        Exit::Failed
+    } else {
+        Exit::Clean
+    })
+}
+
+pub(super) fn baseline(args: &BaselineArgs, out: &mut dyn Write) -> Result<Exit, Stop> {
+    let (report, _) = scan(&args.check)?;
+    let baseline = Baseline::from_findings(&report.findings);
+    std::fs::write(&args.file, baseline.to_json()).map_err(|e| Fatal::Io {
+        context: format!("cannot write {}", args.file.display()),
+        source: e,
+    })?;
+    let n = baseline.findings.len();
+    writeln!(
+        out,
+        "isolint: wrote {n} finding{} to {}",
+        if n == 1 { "" } else { "s" },
+        args.file.display()
+    )?;
+    Ok(Exit::Clean)
+}
+
+pub(super) fn resources(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Stop> {
+    let collected = scan::collect(&scan_options(args, Config::default())?)?;
+    out.write_all(docs::resources_json(&collected).as_bytes())?;
+    Ok(Exit::Clean)
+}

@@ -1,0 +1,157 @@
+//! Turns the command line and the configuration file into the settings one `check`
+//! runs with: what to scan, which rules, how to report, and what fails the run.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::cli::{CheckArgs, ColorChoice, FailOn, RulesArgs};
+use crate::config::Config;
+use crate::error::Fatal;
+use crate::model::terraform::TerraformOptions;
+use crate::report::{Format, RenderOptions, Report};
+use crate::rules::load_rules_with;
+use crate::rules::{RuleSet, Severity};
+use crate::scan::ScanOptions;
+use crate::source::{FileId, SourceText, read_text};
+
+/// Everything `check` (and `baseline`) needs, resolved once.
+pub struct CheckSettings {
+    pub scan: ScanOptions,
+    pub rules: RuleSet,
+    pub fail: FailPolicy,
+    pub format: Format,
+    pub outputs: Vec<(Format, PathBuf)>,
+    pub render: RenderOptions,
+    /// Draw a progress line on stderr (a terminal, not CI, colour allowed).
+    pub progress: bool,
+    /// Print time and memory per stage on stderr.
+    pub stats: bool,
+}
+
+/// What makes `check` exit 1.
+pub struct FailPolicy {
+    /// Findings at or above this severity (None: never).
+    pub threshold: Option<Severity>,
+    /// Any file that could not be read or parsed.
+    pub on_error: bool,
+}
+
+impl FailPolicy {
+    pub fn failed(&self, report: &Report) -> bool {
+        self.threshold
+            .is_some_and(|t| report.active_findings().any(|f| f.severity >= t))
+            || (self.on_error && !report.errors.is_empty())
+    }
+}
+
+impl CheckSettings {
+    pub fn from_args(args: &CheckArgs) -> Result<Self, Fatal> {
+        let config = config_for(args)?;
+        let rules = rules_for(&args.rules, &config)?;
+        let threshold = match args.fail_on {
+            Some(FailOn::Never) => None,
+            Some(FailOn::Critical) => Some(Severity::Critical),
+            Some(FailOn::High) => Some(Severity::High),
+            Some(FailOn::Medium) => Some(Severity::Medium),
+            Some(FailOn::Low) => Some(Severity::Low),
+            Some(FailOn::Info) => Some(Severity::Info),
+            None => Some(config.fail_on.unwrap_or(Severity::Low)),
+        };
+        let fail = FailPolicy {
+            threshold,
+            on_error: args.fail_on_error || config.fail_on_error,
+        };
+        let color = match args.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        };
+        let render = RenderOptions {
+            color,
+            width: std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(100),
+            verbose: args.verbose,
+        };
+        Ok(CheckSettings {
+            scan: scan_options(args, config)?,
+            rules,
+            fail,
+            format: args.format,
+            outputs: args.outputs.clone(),
+            render,
+            progress: std::io::stderr().is_terminal()
+                && std::env::var_os("CI").is_none()
+                && args.color != ColorChoice::Never,
+            stats: args.stats,
+        })
+    }
+}
+
+/// The configuration: `--config FILE`, none with `--no-config`, else the nearest
+/// `.isolint.yaml` from the first scan path upwards.
+pub fn config_for(args: &CheckArgs) -> Result<Config, Fatal> {
+    if args.no_config {
+        return Ok(Config::default());
+    }
+    if let Some(path) = &args.config {
+        return Config::load(path);
+    }
+    match args.paths.first().and_then(|p| Config::find(p)) {
+        Some(path) => Config::load(&path),
+        None => Ok(Config::default()),
+    }
+}
+
+/// The rule set: the embedded packs (unless `--no-builtin-rules`), `--rules` directories
+/// and the configuration's, filtered by its `select`/`ignore`.
+pub fn rules_for(args: &RulesArgs, config: &Config) -> Result<RuleSet, Fatal> {
+    load_rules_with(!args.no_builtin_rules, &args.rule_dirs, config)
+}
+
+/// What to scan and how, for `check`, `baseline` and `resources`.
+pub fn scan_options(args: &CheckArgs, config: Config) -> Result<ScanOptions, Fatal> {
+    Ok(ScanOptions {
+        paths: args.paths.clone(),
+        strict: args.strict,
+        threads: args.threads.unwrap_or(0),
+        gitignore: !args.no_gitignore,
+        terraform: terraform_options(args)?,
+        baseline: match &args.baseline {
+            Some(path) => Some(crate::suppress::baseline::Baseline::load(path)?),
+            None => None,
+        },
+        inline_suppressions: !args.ignore_inline,
+        changed_since: args.changed_since.clone(),
+        config,
+    })
+}
+
+/// `--var-file` texts (as sources, so errors point into them) and `--var` pairs.
+fn terraform_options(args: &CheckArgs) -> Result<TerraformOptions, Fatal> {
+    let mut opts = TerraformOptions::default();
+    for (i, path) in args.var_files.iter().enumerate() {
+        let text = read_text(path)
+            .map_err(|_| Fatal::Usage(format!("cannot read --var-file {}", path.display())))?;
+        // Var files get ids from the top of the range, clear of the scanned files'.
+        let id = FileId(u32::MAX - u32::try_from(i).unwrap_or(0));
+        opts.var_files.push(Arc::new(SourceText::new(
+            id,
+            path.display().to_string(),
+            path.clone(),
+            text,
+        )));
+    }
+    for v in &args.vars {
+        let Some((name, value)) = v.split_once('=') else {
+            return Err(Fatal::Usage(format!("--var expects name=value, got `{v}`")));
+        };
+        opts.vars.push((name.trim().to_owned(), value.to_owned()));
+    }
+    Ok(opts)
+}
