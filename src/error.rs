@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::source::Span;
+use crate::span::Span;
 
 /// What went wrong with one file. The scan goes on.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -24,4 +24,5 @@ pub mod ruletest;
 pub mod scan;
 pub mod settings;
 pub mod source;
+pub mod span;
 pub mod suppress;

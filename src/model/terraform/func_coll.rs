@@ -2,10 +2,9 @@
 
 use std::collections::HashSet;
 
-use super::functions::{arg, num};
 use super::value::{
-    EvalError, MAX_ELEMENTS, R, err, set_entry, sorted_entries, to_bool, to_index, to_number,
-    to_text, unknown, unknown_from, value_eq,
+    EvalError, MAX_ELEMENTS, R, arg, err, num, set_entry, sorted_entries, to_bool, to_index,
+    to_number, to_text, unknown, unknown_from, value_eq,
 };
 use crate::parse::node::{Entry, Node, Value};
 use crate::source::Span;

@@ -2,8 +2,7 @@
 
 use sha2::{Digest, Sha256, Sha512};
 
-use super::functions::{arg, str_arg};
-use super::value::{EvalError, R, check_len, err, to_index};
+use super::value::{EvalError, R, arg, check_len, err, str_arg, to_index};
 use crate::parse::node::{Entry, Node, Value, format_number};
 use crate::source::Span;
 
@@ -409,7 +408,7 @@ pub fn replace(args: &[Node], span: Span) -> R {
 
 #[cfg(test)]
 mod tests {
-    use super::super::functions::num;
+    use super::super::value::num;
     use super::*;
 
     fn s(t: &str) -> Node {

@@ -1,8 +1,9 @@
 //! `format` and `formatlist`: Go-style verbs as Terraform implements them.
 
 use super::func_enc::{json_string, json_text};
-use super::functions::str_arg;
-use super::value::{EvalError, R, check_len, err, to_bool, to_index, to_number, to_text, unknown};
+use super::value::{
+    EvalError, R, check_len, err, str_arg, to_bool, to_index, to_number, to_text, unknown,
+};
 use crate::parse::node::{Node, Value, format_number};
 use crate::source::Span;
 
@@ -200,7 +201,7 @@ pub fn formatlist(args: &[Node], span: Span) -> R {
 
 #[cfg(test)]
 mod tests {
-    use super::super::functions::num;
+    use super::super::value::num;
     use super::*;
 
     fn s(t: &str) -> Node {

@@ -10,8 +10,8 @@ use super::func_coll as coll;
 use super::func_enc as enc;
 use super::func_fmt as fmt;
 use super::value::{
-    EvalError, MAX_VALUE_NODES, R, bounded, check_len, err, is_unknown, size_capped, to_bool,
-    to_index, to_number, to_text, unknown, unknown_from,
+    EvalError, MAX_VALUE_NODES, R, arg, bounded, check_len, err, is_unknown, num, size_capped,
+    str_arg, to_bool, to_index, to_number, to_text, unknown, unknown_from,
 };
 use crate::parse::node::{Node, Value};
 use crate::source::Span;
@@ -277,19 +277,6 @@ fn identity(args: &[Node], _span: Span) -> R {
         Some(a) => Ok(a.clone()),
         None => err("missing argument"),
     }
-}
-
-pub fn arg(args: &[Node], i: usize) -> Result<&Node, EvalError> {
-    args.get(i)
-        .map_or_else(|| err(format!("missing argument {}", i + 1)), Ok)
-}
-
-pub fn str_arg(args: &[Node], i: usize) -> Result<String, EvalError> {
-    to_text(arg(args, i)?)
-}
-
-pub fn num(n: f64, span: Span) -> Node {
-    Node::new(Value::Number(n), span)
 }
 
 fn str1(args: &[Node], span: Span, f: impl Fn(&str) -> String) -> R {

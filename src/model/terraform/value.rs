@@ -285,6 +285,22 @@ pub fn is_unknown(node: &Node) -> bool {
     matches!(node.value, Value::Unknown(_))
 }
 
+/// The function argument at `i`.
+pub fn arg(args: &[Node], i: usize) -> Result<&Node, EvalError> {
+    args.get(i)
+        .map_or_else(|| err(format!("missing argument {}", i + 1)), Ok)
+}
+
+/// The function argument at `i` as text.
+pub fn str_arg(args: &[Node], i: usize) -> Result<String, EvalError> {
+    to_text(arg(args, i)?)
+}
+
+/// A number node.
+pub fn num(n: f64, span: Span) -> Node {
+    Node::new(Value::Number(n), span)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
