@@ -56,12 +56,12 @@ impl Config {
     /// A problem with this configuration (or with a value given for it), as a fatal
     /// configuration error naming its file.
     pub fn problem(&self, message: String) -> Fatal {
-        Fatal::Config(vec![Problem {
-            file: self.path.clone().unwrap_or_default(),
-            line: 1,
-            column: 1,
+        Fatal::Config(vec![Problem::in_file(
+            self.path.clone().unwrap_or_default(),
+            1,
+            1,
             message,
-        }])
+        )])
     }
 
     /// The first config file in `start` or any parent directory.
@@ -101,13 +101,7 @@ impl Config {
         );
         let mut problems = Vec::new();
         let mut at = |node_span: crate::source::Span, message: String| {
-            let pos = src.position(node_span.start as usize);
-            problems.push(Problem {
-                file: path.to_path_buf(),
-                line: pos.line,
-                column: pos.column,
-                message,
-            });
+            problems.push(Problem::at(&src, node_span, message));
         };
         let docs = match parse_yaml(&src) {
             Ok(d) => d,

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use rayon::prelude::*;
 
-use crate::finding::{Confidence, Finding, Suppression, fingerprint};
+use crate::finding::{Confidence, Finding, fingerprint};
 use crate::model::{Family, Resource};
 use crate::parse::node::Node;
 use crate::rules::context::EvalCx;
@@ -262,30 +262,7 @@ fn make_finding(
         message,
         confidence,
         fingerprint: fingerprint(&rule.meta.id, src, &resource.address, span),
-        suppression: annotation_suppression(resource, &rule.meta.id),
+        suppression: crate::suppress::annotation::suppression(resource, &rule.meta.id),
         rule: rule.meta.clone(),
     })
 }
-
-/// Kubernetes objects can carry their suppressions as an annotation, which survives
-/// tools that drop YAML comments: `isolint.dev/ignore: "K8S-POD-001,K8S-POD-002 -- reason"`.
-fn annotation_suppression(resource: &Resource, rule_id: &str) -> Option<Suppression> {
-    let value = resource
-        .body
-        .get("metadata")?
-        .get("annotations")?
-        .get(ANNOTATION)?
-        .as_str()?;
-    let (ids, reason) = value.split_once("--")?;
-    let reason = reason.trim();
-    let covers = ids
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .any(|id| id.eq_ignore_ascii_case(rule_id) || id == "*");
-    (covers && !reason.is_empty()).then(|| Suppression {
-        kind: "annotation",
-        reason: reason.to_owned(),
-    })
-}
-
-/// The Kubernetes annotation that suppresses findings on its object.
-pub const ANNOTATION: &str = "isolint.dev/ignore";

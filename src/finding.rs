@@ -18,9 +18,38 @@ pub enum Confidence {
 /// Why a finding does not count (kept and reported, never dropped).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Suppression {
-    /// `inline`, `config` or `baseline`.
-    pub kind: &'static str,
+    pub kind: SuppressionKind,
     pub reason: String,
+}
+
+/// Where a suppression was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SuppressionKind {
+    /// An `isolint:ignore` comment in the file.
+    Inline,
+    /// The `isolint.dev/ignore` annotation of a Kubernetes object.
+    Annotation,
+    /// `ignore`/`suppress` in the configuration file.
+    Config,
+    /// A fingerprint in the `--baseline` file.
+    Baseline,
+}
+
+impl SuppressionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuppressionKind::Inline => "inline",
+            SuppressionKind::Annotation => "annotation",
+            SuppressionKind::Config => "config",
+            SuppressionKind::Baseline => "baseline",
+        }
+    }
+}
+
+impl std::fmt::Display for SuppressionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -1,7 +1,7 @@
 //! The `isolint` binary: parse the command line, run the library, map the outcome to an
 //! exit code (0 clean, 1 findings, 2 usage/config/rule-pack error).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -24,9 +24,11 @@ fn main() -> ExitCode {
     match (result, flushed) {
         (Err(Stop::BrokenPipe), _) => ExitCode::SUCCESS,
         (Err(Stop::Fatal(e)), _) => {
+            let color = std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             #[expect(clippy::print_stderr, reason = "main owns stderr")]
             {
-                eprintln!("error: {e}");
+                eprint!("{}", isolint::report::fatal::render(&e, color));
             }
             ExitCode::from(2)
         }

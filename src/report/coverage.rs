@@ -413,7 +413,7 @@ fn markdown(report: &Report, scan_time: &str) -> String {
                 let s = f
                     .suppression
                     .as_ref()
-                    .map_or(("", ""), |s| (s.kind, s.reason.as_str()));
+                    .map_or(("", ""), |s| (s.kind.as_str(), s.reason.as_str()));
                 let _ = writeln!(
                     md,
                     "| {} | <code>{}:{}</code> | {} | {} | {} |",

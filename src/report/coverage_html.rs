@@ -9,7 +9,7 @@ use std::io::Write;
 
 use super::coverage::{ControlEvidence, Coverage, Status, THEMES, snippet};
 use super::{Report, scanned_root, severity_counts};
-use crate::finding::Finding;
+use crate::finding::{Finding, SuppressionKind};
 use crate::rules::Severity;
 
 const CSS: &str = r#"
@@ -573,10 +573,10 @@ fn finding(h: &mut String, report: &Report, f: &Finding) {
     }
     if let Some(s) = &f.suppression {
         let how = match s.kind {
-            "inline" => "Suppressed inline",
-            "config" => "Suppressed in the configuration",
-            "baseline" => "In the baseline",
-            other => other,
+            SuppressionKind::Inline => "Suppressed inline",
+            SuppressionKind::Config => "Suppressed in the configuration",
+            SuppressionKind::Baseline => "In the baseline",
+            SuppressionKind::Annotation => "annotation",
         };
         let _ = write!(
             h,

@@ -96,7 +96,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
                 },
                 suppressed: f.suppression.is_some(),
                 suppression: f.suppression.as_ref().map(|s| JsonSuppression {
-                    kind: s.kind,
+                    kind: s.kind.as_str(),
                     reason: &s.reason,
                 }),
             })

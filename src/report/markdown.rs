@@ -159,7 +159,7 @@ pub fn render(report: &Report, limit: usize) -> String {
                 let (kind, reason) = f
                     .suppression
                     .as_ref()
-                    .map_or(("", ""), |s| (s.kind, s.reason.as_str()));
+                    .map_or(("", ""), |s| (s.kind.as_str(), s.reason.as_str()));
                 let line = format!(
                     "| {} | <code>{}:{}</code> | {kind} | {} |\n",
                     cell(&f.rule.id),

@@ -4,6 +4,7 @@
 pub mod coverage;
 pub mod coverage_html;
 pub(crate) mod excerpt;
+pub mod fatal;
 pub mod github;
 pub mod gitlab;
 pub mod human;

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::{Report, control_label};
 use crate::controls::Catalogue;
-use crate::finding::Finding;
+use crate::finding::{Finding, SuppressionKind};
 use crate::rules::{RuleMeta, Severity};
 
 const SCHEMA: &str =
@@ -504,7 +504,7 @@ fn result<'a>(report: &Report, f: &'a Finding, rule_index: usize) -> SarifResult
             .suppression
             .iter()
             .map(|s| SarifSuppression {
-                kind: if s.kind == "inline" {
+                kind: if s.kind == SuppressionKind::Inline {
                     "inSource"
                 } else {
                     "external"

@@ -25,13 +25,7 @@ impl<'a> Problems<'a> {
     }
 
     pub fn at(&mut self, span: Span, message: impl Into<String>) {
-        let pos = self.src.position(span.start as usize);
-        self.list.push(Problem {
-            file: self.src.path.clone(),
-            line: pos.line,
-            column: pos.column,
-            message: message.into(),
-        });
+        self.list.push(Problem::at(self.src, span, message));
     }
 }
 

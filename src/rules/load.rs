@@ -43,12 +43,7 @@ const CATALOGUE_FILE: &str = "iso27002-2022.yaml";
 
 /// Packs from a user's directory (every `.yaml`/`.yml` below it).
 pub fn from_dir(dir: &FsPath) -> Result<Vec<PackSource>, Problem> {
-    let problem = |message: String| Problem {
-        file: dir.to_path_buf(),
-        line: 1,
-        column: 1,
-        message,
-    };
+    let problem = |message: String| Problem::in_file(dir, 1, 1, message);
     if !dir.is_dir() {
         return Err(problem("--rules expects a directory of rule packs".into()));
     }
@@ -62,12 +57,8 @@ pub fn from_dir(dir: &FsPath) -> Result<Vec<PackSource>, Problem> {
         if !entry.file_type().is_file() || !is_yaml || is_catalogue {
             continue;
         }
-        let text = std::fs::read_to_string(path).map_err(|e| Problem {
-            file: path.to_path_buf(),
-            line: 1,
-            column: 1,
-            message: format!("cannot read rule pack: {e}"),
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Problem::in_file(path, 1, 1, format!("cannot read rule pack: {e}")))?;
         let rel = path.strip_prefix(dir).unwrap_or(path);
         let pack = rel.with_extension("").to_string_lossy().replace('\\', "/");
         packs.push(PackSource {
@@ -124,13 +115,12 @@ pub fn load(packs: &[PackSource], catalogue: &Catalogue) -> Result<Vec<Rule>, Ve
         let docs = match parse_yaml(&src) {
             Ok(d) => d,
             Err(e) => {
-                let pos = e.span.map(|s| src.position(s.start as usize));
-                problems.push(Problem {
-                    file: pack.path.clone(),
-                    line: pos.map_or(1, |p| p.line),
-                    column: pos.map_or(1, |p| p.column),
-                    message: format!("not valid YAML: {}", e.message),
-                });
+                let span = e.span.unwrap_or(crate::span::Span::new(src.id, 0, 0));
+                problems.push(Problem::at(
+                    &src,
+                    span,
+                    format!("not valid YAML: {}", e.message),
+                ));
                 continue;
             }
         };

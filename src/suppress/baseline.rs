@@ -60,12 +60,12 @@ impl Baseline {
             source: e,
         })?;
         let baseline: Baseline = serde_json::from_str(&text).map_err(|e| {
-            Fatal::Config(vec![Problem {
-                file: path.to_path_buf(),
-                line: e.line(),
-                column: e.column(),
-                message: format!("not a valid isolint baseline: {e}"),
-            }])
+            Fatal::Config(vec![Problem::in_file(
+                path,
+                e.line(),
+                e.column(),
+                format!("not a valid isolint baseline: {e}"),
+            )])
         })?;
         Ok(baseline
             .findings

@@ -3,6 +3,7 @@
 //! with the reason. Suppressions are accountable: one without a reason, past its date,
 //! or matching nothing is itself reported.
 
+pub mod annotation;
 pub mod baseline;
 pub mod directive;
 mod meta;
@@ -12,7 +13,7 @@ use std::collections::BTreeSet;
 use globset::{Glob, GlobSetBuilder};
 
 use crate::config::Config;
-use crate::finding::{Confidence, Finding, Suppression, fingerprint};
+use crate::finding::{Confidence, Finding, Suppression, SuppressionKind, fingerprint};
 use crate::source::{SourceMap, SourceText, Span};
 use directive::Directive;
 
@@ -51,14 +52,14 @@ pub fn apply(
             used.insert((file, idx));
             let d = &directives[file][idx];
             f.suppression = Some(Suppression {
-                kind: "inline",
+                kind: SuppressionKind::Inline,
                 reason: d.reason.clone().unwrap_or_default(),
             });
         } else if let Some(s) = config_match(f, opts.config) {
             f.suppression = Some(s);
         } else if opts.baseline.is_some_and(|b| b.contains(&f.fingerprint)) {
             f.suppression = Some(Suppression {
-                kind: "baseline",
+                kind: SuppressionKind::Baseline,
                 reason: "accepted in the baseline file".into(),
             });
         }
@@ -165,7 +166,7 @@ fn config_match(f: &Finding, config: &Config) -> Option<Suppression> {
             b.build().is_ok_and(|set| set.is_match(&f.file))
         };
         (rule_ok && path_ok).then(|| Suppression {
-            kind: "config",
+            kind: SuppressionKind::Config,
             reason: s.reason.clone(),
         })
     })
