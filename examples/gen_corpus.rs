@@ -210,7 +210,7 @@ fn usage(msg: &str) -> ! {
 }
 
 /// Writes the corpus; returns (files, bytes).
-pub fn generate(dir: &Path, scale: f64) -> (usize, u64) {
+pub(crate) fn generate(dir: &Path, scale: f64) -> (usize, u64) {
     let mut w = Writer {
         root: dir.to_path_buf(),
         files: 0,

@@ -10,7 +10,7 @@ use crate::cli::ListFormat;
 use crate::controls::Catalogue;
 use crate::rules::{RuleMeta, RuleSet};
 
-pub fn rules_list(rules: &RuleSet, format: ListFormat) -> String {
+pub(crate) fn rules_list(rules: &RuleSet, format: ListFormat) -> String {
     let metas: Vec<&RuleMeta> = rules.rules.iter().map(|r| r.meta.as_ref()).collect();
     match format {
         ListFormat::Json => {
@@ -59,7 +59,7 @@ fn rule_json(m: &RuleMeta) -> serde_json::Value {
 }
 
 /// One rule explained, as Markdown (readable in a terminal too).
-pub fn rule_page(m: &RuleMeta, format: ListFormat) -> String {
+pub(crate) fn rule_page(m: &RuleMeta, format: ListFormat) -> String {
     if format == ListFormat::Json {
         return format!(
             "{}\n",
@@ -97,7 +97,7 @@ pub fn rule_page(m: &RuleMeta, format: ListFormat) -> String {
     s
 }
 
-pub fn controls_list(rules: &RuleSet, format: ListFormat, all: bool) -> String {
+pub(crate) fn controls_list(rules: &RuleSet, format: ListFormat, all: bool) -> String {
     let catalogue = Catalogue::get_embedded();
     let mut per: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for r in &rules.rules {
@@ -154,7 +154,7 @@ pub fn controls_list(rules: &RuleSet, format: ListFormat, all: bool) -> String {
 
 /// `isolint resources`: every resource with its kind, address, location and body, as
 /// JSON (unknown values print as `{"unknown": reason, "refs": [...]}`), sorted.
-pub fn resources_json(collected: &crate::scan::Collected) -> String {
+pub(crate) fn resources_json(collected: &crate::scan::Collected) -> String {
     let mut rows: Vec<serde_json::Value> = collected
         .resources
         .iter()

@@ -8,7 +8,7 @@ pub struct Resident {
     pub peak_mib: u64,
 }
 
-pub fn resident() -> Option<Resident> {
+pub(crate) fn resident() -> Option<Resident> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let kib = |field: &str| {
         status

@@ -16,7 +16,7 @@ use crate::scan::ScanOptions;
 use crate::source::{FileId, SourceText, read_text};
 
 /// Everything `check` (and `baseline`) needs, resolved once.
-pub struct CheckSettings {
+pub(crate) struct CheckSettings {
     pub scan: ScanOptions,
     pub rules: RuleSet,
     pub fail: FailPolicy,
@@ -30,7 +30,7 @@ pub struct CheckSettings {
 }
 
 /// What makes `check` exit 1.
-pub struct FailPolicy {
+pub(crate) struct FailPolicy {
     /// Findings at or above this severity (None: never).
     pub threshold: Option<Severity>,
     /// Any file that could not be read or parsed.
@@ -38,7 +38,7 @@ pub struct FailPolicy {
 }
 
 impl FailPolicy {
-    pub fn failed(&self, report: &Report) -> bool {
+    pub(crate) fn failed(&self, report: &Report) -> bool {
         self.threshold
             .is_some_and(|t| report.active_findings().any(|f| f.severity >= t))
             || (self.on_error && !report.errors.is_empty())
@@ -46,7 +46,7 @@ impl FailPolicy {
 }
 
 impl CheckSettings {
-    pub fn from_args(args: &CheckArgs) -> Result<Self, Fatal> {
+    pub(crate) fn from_args(args: &CheckArgs) -> Result<Self, Fatal> {
         let config = config_for(args)?;
         let rules = rules_for(&args.rules, &config)?;
         let threshold = match args.fail_on {
@@ -95,7 +95,7 @@ impl CheckSettings {
 
 /// The configuration: `--config FILE`, none with `--no-config`, else the nearest
 /// `.isolint.yaml` from the first scan path upwards.
-pub fn config_for(args: &CheckArgs) -> Result<Config, Fatal> {
+pub(crate) fn config_for(args: &CheckArgs) -> Result<Config, Fatal> {
     if args.no_config {
         return Ok(Config::default());
     }
@@ -110,12 +110,12 @@ pub fn config_for(args: &CheckArgs) -> Result<Config, Fatal> {
 
 /// The rule set: the embedded packs (unless `--no-builtin-rules`), `--rules` directories
 /// and the configuration's, filtered by its `select`/`ignore`.
-pub fn rules_for(args: &RulesArgs, config: &Config) -> Result<RuleSet, Fatal> {
+pub(crate) fn rules_for(args: &RulesArgs, config: &Config) -> Result<RuleSet, Fatal> {
     load_rules_with(!args.no_builtin_rules, &args.rule_dirs, config)
 }
 
 /// What to scan and how, for `check`, `baseline` and `resources`.
-pub fn scan_options(args: &CheckArgs, config: Config) -> Result<ScanOptions, Fatal> {
+pub(crate) fn scan_options(args: &CheckArgs, config: Config) -> Result<ScanOptions, Fatal> {
     Ok(ScanOptions {
         paths: args.paths.clone(),
         strict: args.strict,

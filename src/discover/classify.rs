@@ -23,7 +23,7 @@ const BINARY_EXTENSIONS: &[&str] = &[
     "woff", "woff2", "ttf", "otf", "eot", "mp3", "mp4", "mov", "avi", "wasm", "pyc", "lock", "sum",
 ];
 
-pub fn classify(path: &Path) -> Option<FileKind> {
+pub(crate) fn classify(path: &Path) -> Option<FileKind> {
     // A name that is not UTF-8 is still classified (by its lossy form), not skipped.
     let name = path.file_name()?.to_string_lossy();
     let lower = name.to_ascii_lowercase();
@@ -56,18 +56,6 @@ fn is_dockerfile(lower: &str) -> bool {
         || lower.ends_with(".containerfile")
 }
 
-/// Compose files are known by name: `compose.yaml`, `docker-compose.override.yml`, …
-pub fn is_compose_name(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-        return false;
-    };
-    let lower = name.to_ascii_lowercase();
-    let yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
-    yaml && (lower.starts_with("compose.")
-        || lower.starts_with("compose-")
-        || lower.starts_with("docker-compose"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,8 +73,5 @@ mod tests {
         assert_eq!(c("deploy.yaml"), Some(FileKind::Yaml));
         assert_eq!(c(".env"), Some(FileKind::Text));
         assert_eq!(c("logo.png"), None);
-        assert!(is_compose_name(Path::new("docker-compose.prod.yml")));
-        assert!(is_compose_name(Path::new("compose.yaml")));
-        assert!(!is_compose_name(Path::new("composer.json")));
     }
 }

@@ -1,8 +1,8 @@
 //! Finds the files to scan: walks the given paths in parallel (honouring `.gitignore`),
 //! skips tool and vendor directories and configured excludes, and classifies each file.
 
-pub mod classify;
-pub mod sniff;
+pub(crate) mod classify;
+pub(crate) mod sniff;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use globset::GlobSet;
 use ignore::{WalkBuilder, WalkState};
 
-pub use classify::FileKind;
+pub(crate) use classify::FileKind;
 
 use crate::error::{FileError, FileErrorKind};
 
@@ -32,14 +32,14 @@ const SKIP_DIRS: &[&str] = &[
 
 /// One file to scan.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct SourceFile {
+pub(crate) struct SourceFile {
     /// Relative to the working directory, `/`-separated.
     pub display_path: String,
     pub path: PathBuf,
     pub kind: FileKind,
 }
 
-pub struct DiscoverOptions<'a> {
+pub(crate) struct DiscoverOptions<'a> {
     pub excludes: &'a GlobSet,
     /// Honour `.gitignore` and friends (on by default).
     pub gitignore: bool,
@@ -48,7 +48,7 @@ pub struct DiscoverOptions<'a> {
 
 /// Walks every root; returns files sorted by display path plus problems met on the way
 /// (unreadable directories, broken links, loops).
-pub fn discover(
+pub(crate) fn discover(
     roots: &[PathBuf],
     opts: &DiscoverOptions<'_>,
 ) -> (Vec<SourceFile>, Vec<FileError>) {
@@ -144,7 +144,7 @@ fn push(files: &Mutex<Vec<SourceFile>>, path: &Path, kind: FileKind, cwd: &Path)
 }
 
 /// A path as users see it: relative to the working directory when below it.
-pub fn display(path: &Path, cwd: &Path) -> String {
+pub(crate) fn display(path: &Path, cwd: &Path) -> String {
     let rel = path.strip_prefix(cwd).unwrap_or(path);
     let rel = rel.strip_prefix("./").unwrap_or(rel);
     let s = rel.to_string_lossy().replace('\\', "/");

@@ -7,7 +7,7 @@ use crate::source::SourceText;
 
 /// What the documents of one YAML/JSON file hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Content {
+pub(crate) enum Content {
     /// `terraform show -json` output.
     Plan,
     /// A GitHub Actions workflow.
@@ -21,7 +21,7 @@ pub enum Content {
 }
 
 /// Decides what parsed documents are, in precedence order.
-pub fn content(src: &SourceText, docs: &[Node]) -> Content {
+pub(crate) fn content(src: &SourceText, docs: &[Node]) -> Content {
     if docs.len() == 1 && is_plan_json(&docs[0]) {
         return Content::Plan;
     }
@@ -44,19 +44,19 @@ pub fn content(src: &SourceText, docs: &[Node]) -> Content {
 }
 
 /// A YAML file that is a Helm chart template (Go templates, not YAML until rendered).
-pub fn is_helm_template(display_path: &str, text: &str) -> bool {
+pub(crate) fn is_helm_template(display_path: &str, text: &str) -> bool {
     let in_templates = display_path.contains("templates/");
     in_templates && (text.contains("{{") || display_path.ends_with(".tpl"))
 }
 
 /// Whether a JSON document is a Terraform plan.
-pub fn is_plan_json(doc: &Node) -> bool {
+pub(crate) fn is_plan_json(doc: &Node) -> bool {
     doc.get("format_version").is_some()
         && (doc.get("planned_values").is_some() || doc.get("resource_changes").is_some())
 }
 
 /// A `.yml`/`.yaml` file directly inside a `.github/workflows/` directory.
-pub fn is_workflow(display_path: &str) -> bool {
+pub(crate) fn is_workflow(display_path: &str) -> bool {
     let path = display_path.replace('\\', "/");
     let Some((dir, file)) = path.rsplit_once('/') else {
         return false;
@@ -70,7 +70,7 @@ pub fn is_workflow(display_path: &str) -> bool {
 /// `compose-*` or `docker-compose*` (`.yml`/`.yaml`), or elsewhere a `services` Map whose values are all Maps with
 /// at least one `image` or `build`; or a legacy (v1) `docker-compose*.y(a)ml` whose
 /// top-level values are all Maps with `image` or `build`.
-pub fn is_compose(doc: &Node, file_name: &str) -> bool {
+pub(crate) fn is_compose(doc: &Node, file_name: &str) -> bool {
     let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
     let base = base.to_ascii_lowercase();
     let yaml = base.ends_with(".yml") || base.ends_with(".yaml");
@@ -93,7 +93,7 @@ pub fn is_compose(doc: &Node, file_name: &str) -> bool {
 }
 
 /// A Map with a string `apiVersion` and a string `kind`.
-pub fn is_kubernetes(doc: &Node) -> bool {
+pub(crate) fn is_kubernetes(doc: &Node) -> bool {
     doc.get("apiVersion").and_then(Node::as_str).is_some()
         && doc.get("kind").and_then(Node::as_str).is_some()
 }
@@ -103,6 +103,6 @@ fn is_service(n: &Node) -> bool {
 }
 
 /// A version-1 compose file: services at the top level, each with an image or a build.
-pub fn is_legacy_compose(doc: &Node) -> bool {
+pub(crate) fn is_legacy_compose(doc: &Node) -> bool {
     !doc.entries().is_empty() && doc.entries().iter().all(|e| is_service(&e.value))
 }

@@ -13,13 +13,13 @@ const LONG_LINE: usize = 240;
 const BEFORE_LABEL: usize = 80;
 
 /// Source for one diagnostic, with the label's span inside it.
-pub struct Shown {
+pub(crate) struct Shown {
     pub source: Source,
     pub label: (usize, usize),
 }
 
 /// The file, or an excerpt of it.
-pub enum Source {
+pub(crate) enum Source {
     File(miette::NamedSource<std::sync::Arc<str>>),
     Excerpt(Excerpt),
 }
@@ -40,7 +40,7 @@ impl SourceCode for Source {
 
 /// What to show for a label on `start..start + len` of `src`: the file itself, or an
 /// excerpt of the label's line and its neighbours when one of them is long.
-pub fn around(src: &SourceText, start: usize, len: usize) -> Shown {
+pub(crate) fn around(src: &SourceText, start: usize, len: usize) -> Shown {
     let line = src.position(start).line;
     let lines = line.saturating_sub(1).max(1)..=(line + 1).min(src.line_count());
     if lines.clone().all(|l| src.line_text(l).len() <= LONG_LINE) {
@@ -81,7 +81,7 @@ pub fn around(src: &SourceText, start: usize, len: usize) -> Shown {
 }
 
 /// A line as shown in a report: whole, or when long a window around byte `at`.
-pub fn clip(line: &str, at: usize) -> String {
+pub(crate) fn clip(line: &str, at: usize) -> String {
     if line.len() <= LONG_LINE {
         line.to_owned()
     } else {
@@ -125,7 +125,7 @@ fn window(line: &str, from: usize, max: usize) -> Cut {
     }
 }
 
-pub struct Excerpt {
+pub(crate) struct Excerpt {
     name: String,
     text: String,
     /// Lines of the file above the excerpt's first line.

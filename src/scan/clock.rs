@@ -6,25 +6,25 @@ use std::time::Instant;
 
 /// Thread time spent modelling and evaluating, summed over workers (`--stats`).
 #[derive(Debug, Default)]
-pub struct StageClock {
+pub(super) struct StageClock {
     model_ns: AtomicU64,
     evaluate_ns: AtomicU64,
 }
 
 impl StageClock {
-    pub fn time_model<T>(&self, work: impl FnOnce() -> T) -> T {
+    pub(super) fn time_model<T>(&self, work: impl FnOnce() -> T) -> T {
         Self::time(&self.model_ns, work)
     }
 
-    pub fn time_evaluate<T>(&self, work: impl FnOnce() -> T) -> T {
+    pub(super) fn time_evaluate<T>(&self, work: impl FnOnce() -> T) -> T {
         Self::time(&self.evaluate_ns, work)
     }
 
-    pub fn model_ms(&self) -> u64 {
+    pub(super) fn model_ms(&self) -> u64 {
         self.model_ns.load(Ordering::Relaxed) / 1_000_000
     }
 
-    pub fn evaluate_ms(&self) -> u64 {
+    pub(super) fn evaluate_ms(&self) -> u64 {
         self.evaluate_ns.load(Ordering::Relaxed) / 1_000_000
     }
 

@@ -13,7 +13,7 @@ use crate::source::{SourceMap, SourceText};
 
 /// Runs one file's (or root's) work, turning a panic into an internal error naming
 /// `file`, so the rest of the scan goes on.
-pub fn guarded<T>(file: &str, what: &str, work: impl FnOnce() -> T) -> Result<T, FileError> {
+pub(super) fn guarded<T>(file: &str, what: &str, work: impl FnOnce() -> T) -> Result<T, FileError> {
     catch_unwind(AssertUnwindSafe(|| {
         inject_panic(file, what);
         work()

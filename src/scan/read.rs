@@ -9,7 +9,7 @@ use crate::error::{FileError, FileErrorKind};
 use crate::source::{FileId, ReadFailure, SourceText, read_text};
 
 /// What discovery classified a read file as (`files` is sorted by display path).
-pub fn kind_of(files: &[SourceFile], src: &SourceText) -> Option<FileKind> {
+pub(super) fn kind_of(files: &[SourceFile], src: &SourceText) -> Option<FileKind> {
     files
         .binary_search_by(|f| f.display_path.as_str().cmp(&src.display_path))
         .ok()
@@ -17,7 +17,7 @@ pub fn kind_of(files: &[SourceFile], src: &SourceText) -> Option<FileKind> {
 }
 
 /// Reads every file in parallel; ids follow the sorted file order, so they are stable.
-pub fn read_all(files: &[SourceFile]) -> (Vec<Arc<SourceText>>, Vec<FileError>) {
+pub(super) fn read_all(files: &[SourceFile]) -> (Vec<Arc<SourceText>>, Vec<FileError>) {
     // The line index is built on the worker too; ids are given afterwards, in order.
     let results: Vec<_> = files
         .par_iter()

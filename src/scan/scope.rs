@@ -11,13 +11,13 @@ use crate::error::Fatal;
 /// The files a scan reports on when it was given files: those files, plus everything under
 /// directories given beside them (`isolint check infra/ app/main.tf`).
 #[derive(Debug, Default)]
-pub struct Focus {
+pub(super) struct Focus {
     files: BTreeSet<String>,
     dirs: Vec<String>,
 }
 
 impl Focus {
-    pub fn covers(&self, file: &str) -> bool {
+    pub(super) fn covers(&self, file: &str) -> bool {
         self.files.contains(file)
             || self.dirs.iter().any(|d| {
                 d == "."

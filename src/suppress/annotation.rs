@@ -6,7 +6,7 @@ use crate::model::Resource;
 
 /// Kubernetes objects can carry their suppressions as an annotation, which survives
 /// tools that drop YAML comments: `isolint.dev/ignore: "K8S-POD-001,K8S-POD-002 -- reason"`.
-pub fn suppression(resource: &Resource, rule_id: &str) -> Option<Suppression> {
+pub(crate) fn suppression(resource: &Resource, rule_id: &str) -> Option<Suppression> {
     let value = resource
         .body
         .get("metadata")?
@@ -25,4 +25,4 @@ pub fn suppression(resource: &Resource, rule_id: &str) -> Option<Suppression> {
 }
 
 /// The Kubernetes annotation that suppresses findings on its object.
-pub const ANNOTATION: &str = "isolint.dev/ignore";
+pub(crate) const ANNOTATION: &str = "isolint.dev/ignore";

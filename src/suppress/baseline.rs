@@ -12,7 +12,7 @@ use crate::finding::Finding;
 
 #[derive(Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
-pub struct Baseline {
+pub(crate) struct Baseline {
     pub version: u32,
     pub findings: Vec<Entry>,
 }
@@ -20,7 +20,7 @@ pub struct Baseline {
 /// One accepted finding; only the fingerprint matches, the rest helps reviewers.
 #[derive(Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(deny_unknown_fields)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub fingerprint: String,
     pub rule_id: String,
     pub file: String,
@@ -29,7 +29,7 @@ pub struct Entry {
 
 impl Baseline {
     /// A baseline of every unsuppressed finding, sorted.
-    pub fn from_findings(findings: &[Finding]) -> Baseline {
+    pub(crate) fn from_findings(findings: &[Finding]) -> Baseline {
         let mut entries: Vec<Entry> = findings
             .iter()
             .filter(|f| f.suppression.is_none())
@@ -48,13 +48,13 @@ impl Baseline {
         }
     }
 
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
         s.push('\n');
         s
     }
 
-    pub fn load(path: &Path) -> Result<BTreeSet<String>, Fatal> {
+    pub(crate) fn load(path: &Path) -> Result<BTreeSet<String>, Fatal> {
         let text = std::fs::read_to_string(path).map_err(|e| Fatal::Io {
             context: format!("cannot read baseline {}", path.display()),
             source: e,

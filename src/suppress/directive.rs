@@ -4,7 +4,7 @@
 //! line with content (and, when that line is a block or object header, the whole block).
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Directive {
+pub(crate) struct Directive {
     /// 1-based line the comment is written on.
     pub line: usize,
     /// 1-based line it applies to.
@@ -18,7 +18,7 @@ pub struct Directive {
 const MARKER: &str = "isolint:ignore";
 
 impl Directive {
-    pub fn covers(&self, rule_id: &str) -> bool {
+    pub(crate) fn covers(&self, rule_id: &str) -> bool {
         self.rules.is_empty()
             || self
                 .rules
@@ -27,13 +27,13 @@ impl Directive {
     }
 
     /// Past its `until` date (compared as ISO dates against today, UTC).
-    pub fn expired(&self) -> bool {
+    pub(crate) fn expired(&self) -> bool {
         self.until.as_deref().is_some_and(|d| d < today().as_str())
     }
 }
 
 /// Finds every directive in a text.
-pub fn scan(text: &str) -> Vec<Directive> {
+pub(crate) fn scan(text: &str) -> Vec<Directive> {
     if !text.contains(MARKER) {
         return Vec::new();
     }
@@ -96,7 +96,7 @@ fn parse_body(body: &str) -> (Vec<String>, Option<String>, Option<String>) {
 }
 
 /// Today's date as `YYYY-MM-DD` (UTC), from the system clock.
-pub fn today() -> String {
+pub(crate) fn today() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());

@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use crate::rules::{RuleMeta, Severity};
 
 /// ISOLINT-SUPPRESS-001 (no reason), -002 (expired), -003 (matches nothing).
-pub fn meta_rules() -> &'static [Arc<RuleMeta>] {
+pub(crate) fn meta_rules() -> &'static [Arc<RuleMeta>] {
     static RULES: OnceLock<Vec<Arc<RuleMeta>>> = OnceLock::new();
     RULES.get_or_init(|| {
         let rule = |id: &str, name: &str, title: &str, severity, remediation: &str| {

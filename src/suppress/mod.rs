@@ -3,9 +3,9 @@
 //! with the reason. Suppressions are accountable: one without a reason, past its date,
 //! or matching nothing is itself reported.
 
-pub mod annotation;
-pub mod baseline;
-pub mod directive;
+pub(crate) mod annotation;
+pub(crate) mod baseline;
+pub(crate) mod directive;
 mod meta;
 
 use std::collections::BTreeSet;
@@ -17,9 +17,9 @@ use crate::finding::{Confidence, Finding, Suppression, SuppressionKind, fingerpr
 use crate::source::{SourceMap, SourceText, Span};
 use directive::Directive;
 
-pub use meta::meta_rules;
+pub(crate) use meta::meta_rules;
 
-pub struct SuppressOptions<'a> {
+pub(crate) struct SuppressOptions<'a> {
     pub config: &'a Config,
     /// Fingerprints accepted by `--baseline`.
     pub baseline: Option<&'a BTreeSet<String>>,
@@ -31,7 +31,7 @@ pub struct SuppressOptions<'a> {
 }
 
 /// Applies every suppression and appends findings about the suppressions themselves.
-pub fn apply(
+pub(crate) fn apply(
     mut findings: Vec<Finding>,
     sources: &SourceMap,
     opts: &SuppressOptions<'_>,

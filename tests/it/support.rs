@@ -3,16 +3,16 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-pub fn bin() -> PathBuf {
+pub(crate) fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_isolint"))
 }
 
-pub fn repo_root() -> PathBuf {
+pub(crate) fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// Runs isolint in `dir` with `args`, without colour.
-pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn run_in(dir: &Path, args: &[&str]) -> Output {
     std::process::Command::new(bin())
         .args(args)
         .current_dir(dir)
@@ -23,7 +23,7 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Output {
 }
 
 /// A temporary directory populated with `files` (path, content).
-pub fn temp_repo(files: &[(&str, &str)]) -> tempfile::TempDir {
+pub(crate) fn temp_repo(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     for (path, text) in files {
         let p = dir.path().join(path);
@@ -33,14 +33,14 @@ pub fn temp_repo(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
-pub fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-pub fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-pub fn json(o: &Output) -> serde_json::Value {
+pub(crate) fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
 }

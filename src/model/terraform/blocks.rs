@@ -14,7 +14,7 @@ use crate::source::Span;
 
 /// Evaluates a block body into a map: attributes in order, nested blocks of one type
 /// gathered into one list entry at the position of the first occurrence.
-pub fn body(ev: &mut Ev<'_, '_>, items: &[Item], span: Span) -> Node {
+pub(super) fn body(ev: &mut Ev<'_, '_>, items: &[Item], span: Span) -> Node {
     let mut entries: Vec<Entry> = Vec::new();
     let mut lists: HashMap<String, usize> = HashMap::new();
     for item in items {
@@ -155,13 +155,13 @@ fn occurrence(ev: &mut Ev<'_, '_>, b: &Block, content: &[Item]) -> Node {
 }
 
 /// One instance of a counted or for_each block: its address suffix and the binding.
-pub struct Instance {
+pub(super) struct Instance {
     pub key: String,
     pub binding: Option<(&'static str, Node)>,
 }
 
 /// The instances `count` or `for_each` asks for: none, some, or one with unknown keys.
-pub fn instances(ev: &mut Ev<'_, '_>, b: &Block) -> Vec<Instance> {
+pub(super) fn instances(ev: &mut Ev<'_, '_>, b: &Block) -> Vec<Instance> {
     let span = b.header;
     if let Some(c) = b.attr("count") {
         let v = ev.eval(&c.expr);
@@ -239,7 +239,7 @@ pub fn instances(ev: &mut Ev<'_, '_>, b: &Block) -> Vec<Instance> {
 }
 
 /// Turns one top-level block into resources (one per instance).
-pub fn emit(
+pub(super) fn emit(
     ev: &mut Ev<'_, '_>,
     prefix: &str,
     b: &Block,

@@ -13,7 +13,7 @@ use crate::parse::node::{Node, Value};
 use crate::source::{FileId, Span};
 
 /// FileId → display path, for errors raised while evaluating.
-pub type FileNames = Arc<HashMap<FileId, String>>;
+pub(super) type FileNames = Arc<HashMap<FileId, String>>;
 
 enum LocalState {
     InProgress,
@@ -21,7 +21,7 @@ enum LocalState {
 }
 
 /// One module instance being evaluated.
-pub struct Scope<'a> {
+pub(super) struct Scope<'a> {
     pub dir: &'a Dir,
     /// Address prefix: `""` for a root module, `module.a.module.b["k"].` below it.
     pub prefix: String,
@@ -34,7 +34,7 @@ pub struct Scope<'a> {
 }
 
 impl<'a> Scope<'a> {
-    pub fn new(
+    pub(super) fn new(
         dir: &'a Dir,
         prefix: String,
         vars: HashMap<String, Node>,
@@ -53,12 +53,12 @@ impl<'a> Scope<'a> {
         }
     }
 
-    pub fn file_name(&self, id: FileId) -> String {
+    pub(super) fn file_name(&self, id: FileId) -> String {
         self.files.get(&id).cloned().unwrap_or_default()
     }
 
     /// The value of `local.<name>`, evaluated once per instance.
-    pub fn local(&self, ev: &mut Ev<'_, '_>, name: &str, span: Span) -> Node {
+    pub(super) fn local(&self, ev: &mut Ev<'_, '_>, name: &str, span: Span) -> Node {
         let Some(&idx) = self.dir.local_index.get(name) else {
             return unknown(format!("local.{name} is not defined"), Vec::new(), span);
         };
@@ -130,13 +130,13 @@ impl<'a> Scope<'a> {
     }
 
     /// Evaluates every local once, so cycles are reported even when nothing uses them.
-    pub fn evaluate_all_locals(&self, ev: &mut Ev<'_, '_>) {
+    pub(super) fn evaluate_all_locals(&self, ev: &mut Ev<'_, '_>) {
         for attr in &self.dir.locals {
             let _ = self.local(ev, &attr.key, attr.expr.span);
         }
     }
 
-    pub fn var(&self, name: &str, span: Span) -> Node {
+    pub(super) fn var(&self, name: &str, span: Span) -> Node {
         match self.vars.get(name) {
             Some(v) => respanned(v.clone(), span),
             None if self.dir.variables.contains_key(name) => {
@@ -149,7 +149,7 @@ impl<'a> Scope<'a> {
 
 /// Applies a declared primitive type to a value, lightly: only conversions that cannot
 /// change meaning (`"5"` for a number, `true` for a string).
-pub fn convert(value: Node, ty: Option<&str>) -> Node {
+pub(super) fn convert(value: Node, ty: Option<&str>) -> Node {
     let span = value.span;
     match (ty, &value.value) {
         (Some("number"), Value::String(s)) => match s.trim().parse::<f64>() {

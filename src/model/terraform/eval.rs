@@ -13,11 +13,11 @@ use crate::parse::node::{Entry, Node, Value};
 use crate::source::{FileId, Span};
 
 /// Deepest expression nesting evaluated before giving up with an unknown.
-pub const MAX_EVAL_DEPTH: usize = 128;
+pub(super) const MAX_EVAL_DEPTH: usize = 128;
 
 /// An evaluator positioned in one module instance (or none, for variable files) with the
 /// names bound by `count`, `for_each`, `for` expressions and `dynamic` iterators.
-pub struct Ev<'s, 'a> {
+pub(super) struct Ev<'s, 'a> {
     pub scope: Option<&'s Scope<'a>>,
     pub file: FileId,
     /// Span used when the parser kept none for a sub-expression.
@@ -28,7 +28,7 @@ pub struct Ev<'s, 'a> {
 }
 
 impl<'s, 'a> Ev<'s, 'a> {
-    pub fn new(scope: Option<&'s Scope<'a>>) -> Self {
+    pub(super) fn new(scope: Option<&'s Scope<'a>>) -> Self {
         Ev {
             scope,
             file: FileId::default(),
@@ -40,7 +40,7 @@ impl<'s, 'a> Ev<'s, 'a> {
     }
 
     /// Counts `n` units of work; true once the instance's budget is spent.
-    pub fn charge(&mut self, n: usize) -> bool {
+    pub(super) fn charge(&mut self, n: usize) -> bool {
         let before = self.work;
         self.work = self.work.saturating_add(n);
         if before <= MAX_WORK
@@ -58,19 +58,19 @@ impl<'s, 'a> Ev<'s, 'a> {
         self.work > MAX_WORK
     }
 
-    pub fn exhausted(&self) -> bool {
+    pub(super) fn exhausted(&self) -> bool {
         self.work > MAX_WORK
     }
 
-    pub fn bind(&mut self, name: impl Into<String>, value: Node) {
+    pub(super) fn bind(&mut self, name: impl Into<String>, value: Node) {
         self.bindings.push((name.into(), value));
     }
 
-    pub fn unbind(&mut self) {
+    pub(super) fn unbind(&mut self) {
         self.bindings.pop();
     }
 
-    pub fn binding(&self, name: &str) -> Option<&Node> {
+    pub(super) fn binding(&self, name: &str) -> Option<&Node> {
         self.bindings
             .iter()
             .rev()
@@ -80,7 +80,7 @@ impl<'s, 'a> Ev<'s, 'a> {
 
     /// Runs `f` with no bindings (a local is evaluated in the module's scope, whatever
     /// resource asked for it), restoring everything afterwards.
-    pub fn isolated<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+    pub(super) fn isolated<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
         let bindings = std::mem::take(&mut self.bindings);
         let (file, span) = (self.file, self.span);
         let out = f(self);
@@ -91,7 +91,7 @@ impl<'s, 'a> Ev<'s, 'a> {
     }
 
     /// Evaluates an attribute's expression; an error becomes an unknown naming it.
-    pub fn eval(&mut self, expr: &Expr) -> Node {
+    pub(super) fn eval(&mut self, expr: &Expr) -> Node {
         match self.eval_r(expr) {
             Ok(mut n) => {
                 n.span = expr.span;
@@ -101,7 +101,7 @@ impl<'s, 'a> Ev<'s, 'a> {
         }
     }
 
-    pub fn eval_r(&mut self, expr: &Expr) -> R {
+    pub(super) fn eval_r(&mut self, expr: &Expr) -> R {
         let (file, span) = (self.file, self.span);
         self.file = expr.file;
         self.span = expr.span;
@@ -114,13 +114,13 @@ impl<'s, 'a> Ev<'s, 'a> {
         out
     }
 
-    pub fn span_of(&self, e: &impl hcl_edit::Span) -> Span {
+    pub(super) fn span_of(&self, e: &impl hcl_edit::Span) -> Span {
         e.span()
             .map_or(self.span, |r| Span::new(self.file, r.start, r.end))
     }
 
     /// Evaluates one HCL expression.
-    pub fn hcl(&mut self, e: &Expression) -> R {
+    pub(super) fn hcl(&mut self, e: &Expression) -> R {
         let span = self.span_of(e);
         if self.depth >= MAX_EVAL_DEPTH {
             return Ok(unknown("expression nested too deeply", Vec::new(), span));
@@ -318,7 +318,7 @@ impl<'s, 'a> Ev<'s, 'a> {
 
 /// The (key, value) pairs a `for` iterates: list index and element, or map key (sorted)
 /// and value.
-pub fn pairs(coll: &Node) -> Result<Vec<(Node, Node)>, EvalError> {
+pub(super) fn pairs(coll: &Node) -> Result<Vec<(Node, Node)>, EvalError> {
     match &coll.value {
         Value::List(items) => Ok(items
             .iter()
@@ -339,7 +339,7 @@ pub fn pairs(coll: &Node) -> Result<Vec<(Node, Node)>, EvalError> {
 }
 
 /// Applies a binary operator, three-valued.
-pub fn binary(op: BinaryOperator, l: &Node, r: &Node, span: Span) -> R {
+pub(super) fn binary(op: BinaryOperator, l: &Node, r: &Node, span: Span) -> R {
     use BinaryOperator as B;
     let lu = l.contains_unknown();
     let ru = r.contains_unknown();

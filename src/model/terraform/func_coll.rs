@@ -32,7 +32,7 @@ fn boolean(b: bool, span: Span) -> Node {
 }
 
 #[allow(clippy::cast_precision_loss)]
-pub fn length(args: &[Node], span: Span) -> R {
+pub(super) fn length(args: &[Node], span: Span) -> R {
     let a = arg(args, 0)?;
     let n = match &a.value {
         Value::String(s) => s.chars().count(),
@@ -43,7 +43,7 @@ pub fn length(args: &[Node], span: Span) -> R {
     Ok(num(n as f64, span))
 }
 
-pub fn lookup(args: &[Node], _span: Span) -> R {
+pub(super) fn lookup(args: &[Node], _span: Span) -> R {
     let m = map(arg(args, 0)?)?;
     let key = to_text(arg(args, 1)?)?;
     match m.iter().find(|e| e.key == key) {
@@ -55,7 +55,7 @@ pub fn lookup(args: &[Node], _span: Span) -> R {
     }
 }
 
-pub fn merge(args: &[Node], span: Span) -> R {
+pub(super) fn merge(args: &[Node], span: Span) -> R {
     let mut out: Vec<Entry> = Vec::new();
     for a in args {
         match &a.value {
@@ -67,7 +67,7 @@ pub fn merge(args: &[Node], span: Span) -> R {
     Ok(Node::new(Value::Map(out), span))
 }
 
-pub fn concat(args: &[Node], span: Span) -> R {
+pub(super) fn concat(args: &[Node], span: Span) -> R {
     let mut out = Vec::new();
     for a in args {
         out.extend_from_slice(list(a)?);
@@ -78,7 +78,7 @@ pub fn concat(args: &[Node], span: Span) -> R {
     Ok(new_list(out, span))
 }
 
-pub fn coalescelist(args: &[Node], _span: Span) -> R {
+pub(super) fn coalescelist(args: &[Node], _span: Span) -> R {
     for a in args {
         if !list(a)?.is_empty() {
             return Ok(a.clone());
@@ -87,7 +87,7 @@ pub fn coalescelist(args: &[Node], _span: Span) -> R {
     err("no non-empty list given to coalescelist()")
 }
 
-pub fn element(args: &[Node], _span: Span) -> R {
+pub(super) fn element(args: &[Node], _span: Span) -> R {
     let items = list(arg(args, 0)?)?;
     let i = to_index(arg(args, 1)?)?;
     if items.is_empty() {
@@ -100,7 +100,7 @@ pub fn element(args: &[Node], _span: Span) -> R {
     Ok(items[usize::try_from(i % len).unwrap_or(0)].clone())
 }
 
-pub fn contains(args: &[Node], span: Span) -> R {
+pub(super) fn contains(args: &[Node], span: Span) -> R {
     let items = list(arg(args, 0)?)?;
     let v = arg(args, 1)?;
     Ok(boolean(
@@ -110,7 +110,7 @@ pub fn contains(args: &[Node], span: Span) -> R {
 }
 
 #[allow(clippy::cast_precision_loss)]
-pub fn index_of(args: &[Node], span: Span) -> R {
+pub(super) fn index_of(args: &[Node], span: Span) -> R {
     let items = list(arg(args, 0)?)?;
     let v = arg(args, 1)?;
     match items.iter().position(|i| value_eq(i, v) == Some(true)) {
@@ -119,7 +119,7 @@ pub fn index_of(args: &[Node], span: Span) -> R {
     }
 }
 
-pub fn keys(args: &[Node], span: Span) -> R {
+pub(super) fn keys(args: &[Node], span: Span) -> R {
     let m = map(arg(args, 0)?)?;
     Ok(new_list(
         sorted_entries(m)
@@ -130,7 +130,7 @@ pub fn keys(args: &[Node], span: Span) -> R {
     ))
 }
 
-pub fn values(args: &[Node], span: Span) -> R {
+pub(super) fn values(args: &[Node], span: Span) -> R {
     let m = map(arg(args, 0)?)?;
     Ok(new_list(
         sorted_entries(m)
@@ -141,7 +141,7 @@ pub fn values(args: &[Node], span: Span) -> R {
     ))
 }
 
-pub fn tomap(args: &[Node], _span: Span) -> R {
+pub(super) fn tomap(args: &[Node], _span: Span) -> R {
     let a = arg(args, 0)?;
     match &a.value {
         Value::Null | Value::Map(_) => Ok(a.clone()),
@@ -149,7 +149,7 @@ pub fn tomap(args: &[Node], _span: Span) -> R {
     }
 }
 
-pub fn tolist(args: &[Node], _span: Span) -> R {
+pub(super) fn tolist(args: &[Node], _span: Span) -> R {
     let a = arg(args, 0)?;
     match &a.value {
         Value::Null | Value::List(_) => Ok(a.clone()),
@@ -178,7 +178,7 @@ fn dedup(items: &[Node]) -> Vec<Node> {
 }
 
 /// Deduplicates and orders like a Terraform set of primitives.
-pub fn set_of(items: &[Node]) -> Vec<Node> {
+pub(super) fn set_of(items: &[Node]) -> Vec<Node> {
     let mut out = dedup(items);
     if out.iter().all(|n| matches!(n.value, Value::String(_))) {
         out.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
@@ -192,7 +192,7 @@ pub fn set_of(items: &[Node]) -> Vec<Node> {
     out
 }
 
-pub fn toset(args: &[Node], span: Span) -> R {
+pub(super) fn toset(args: &[Node], span: Span) -> R {
     let a = arg(args, 0)?;
     match &a.value {
         Value::Null => Ok(a.clone()),
@@ -220,7 +220,7 @@ fn flatten_into(items: &[Node], out: &mut Vec<Node>, depth: usize) -> Result<boo
     Ok(true)
 }
 
-pub fn flatten(args: &[Node], span: Span) -> R {
+pub(super) fn flatten(args: &[Node], span: Span) -> R {
     let a = arg(args, 0)?;
     let mut out = Vec::new();
     if flatten_into(list(a)?, &mut out, 0)? {
@@ -230,11 +230,11 @@ pub fn flatten(args: &[Node], span: Span) -> R {
     }
 }
 
-pub fn distinct(args: &[Node], span: Span) -> R {
+pub(super) fn distinct(args: &[Node], span: Span) -> R {
     Ok(new_list(dedup(list(arg(args, 0)?)?), span))
 }
 
-pub fn compact(args: &[Node], span: Span) -> R {
+pub(super) fn compact(args: &[Node], span: Span) -> R {
     let out = list(arg(args, 0)?)?
         .iter()
         .filter(|n| !n.is_null() && n.as_str() != Some(""))
@@ -243,7 +243,7 @@ pub fn compact(args: &[Node], span: Span) -> R {
     Ok(new_list(out, span))
 }
 
-pub fn zipmap(args: &[Node], span: Span) -> R {
+pub(super) fn zipmap(args: &[Node], span: Span) -> R {
     let k = list(arg(args, 0)?)?;
     let v = list(arg(args, 1)?)?;
     if k.len() != v.len() {
@@ -266,7 +266,7 @@ pub fn zipmap(args: &[Node], span: Span) -> R {
     Ok(Node::new(Value::Map(out), span))
 }
 
-pub fn one(args: &[Node], span: Span) -> R {
+pub(super) fn one(args: &[Node], span: Span) -> R {
     let items = list(arg(args, 0)?)?;
     match items {
         [] => Ok(Node::null(span)),
@@ -283,7 +283,7 @@ fn bound(n: &Node, len: usize) -> Result<usize, EvalError> {
         .map_or_else(|| err("index out of range"), Ok)
 }
 
-pub fn slice(args: &[Node], span: Span) -> R {
+pub(super) fn slice(args: &[Node], span: Span) -> R {
     let items = list(arg(args, 0)?)?;
     let start = bound(arg(args, 1)?, items.len())?;
     let end = bound(arg(args, 2)?, items.len())?;
@@ -293,13 +293,13 @@ pub fn slice(args: &[Node], span: Span) -> R {
     Ok(new_list(items[start..end].to_vec(), span))
 }
 
-pub fn reverse(args: &[Node], span: Span) -> R {
+pub(super) fn reverse(args: &[Node], span: Span) -> R {
     let mut items = list(arg(args, 0)?)?.to_vec();
     items.reverse();
     Ok(new_list(items, span))
 }
 
-pub fn sort(args: &[Node], span: Span) -> R {
+pub(super) fn sort(args: &[Node], span: Span) -> R {
     let items = list(arg(args, 0)?)?;
     let mut texts = Vec::with_capacity(items.len());
     for i in items {
@@ -312,7 +312,7 @@ pub fn sort(args: &[Node], span: Span) -> R {
     ))
 }
 
-pub fn range(args: &[Node], span: Span) -> R {
+pub(super) fn range(args: &[Node], span: Span) -> R {
     let n: Vec<f64> = args.iter().map(to_number).collect::<Result<_, _>>()?;
     let (start, limit, step) = match n.as_slice() {
         [l] => (0.0, *l, 1.0),
@@ -339,7 +339,7 @@ pub fn range(args: &[Node], span: Span) -> R {
     Ok(new_list(out, span))
 }
 
-pub fn alltrue(args: &[Node], span: Span) -> R {
+pub(super) fn alltrue(args: &[Node], span: Span) -> R {
     let mut all = true;
     for i in list(arg(args, 0)?)? {
         all &= to_bool(i)?;
@@ -347,7 +347,7 @@ pub fn alltrue(args: &[Node], span: Span) -> R {
     Ok(boolean(all, span))
 }
 
-pub fn anytrue(args: &[Node], span: Span) -> R {
+pub(super) fn anytrue(args: &[Node], span: Span) -> R {
     let mut any = false;
     for i in list(arg(args, 0)?)? {
         any |= to_bool(i)?;
@@ -355,7 +355,7 @@ pub fn anytrue(args: &[Node], span: Span) -> R {
     Ok(boolean(any, span))
 }
 
-pub fn sum(args: &[Node], span: Span) -> R {
+pub(super) fn sum(args: &[Node], span: Span) -> R {
     let items = list(arg(args, 0)?)?;
     if items.is_empty() {
         return err("sum() of an empty list");
@@ -379,12 +379,12 @@ fn has(set: &HashSet<String>, v: &Node) -> bool {
     set_key(v).is_some_and(|k| set.contains(&k))
 }
 
-pub fn setunion(args: &[Node], span: Span) -> R {
+pub(super) fn setunion(args: &[Node], span: Span) -> R {
     let all: Vec<Node> = sets(args)?.into_iter().flatten().cloned().collect();
     Ok(new_list(set_of(&all), span))
 }
 
-pub fn setintersection(args: &[Node], span: Span) -> R {
+pub(super) fn setintersection(args: &[Node], span: Span) -> R {
     let s = sets(args)?;
     let Some((first, rest)) = s.split_first() else {
         return err("setintersection() needs a set");
@@ -398,7 +398,7 @@ pub fn setintersection(args: &[Node], span: Span) -> R {
     Ok(new_list(set_of(&out), span))
 }
 
-pub fn setsubtract(args: &[Node], span: Span) -> R {
+pub(super) fn setsubtract(args: &[Node], span: Span) -> R {
     let a = list(arg(args, 0)?)?;
     let b = list(arg(args, 1)?)?;
     let b = keys_of(b);
@@ -406,7 +406,7 @@ pub fn setsubtract(args: &[Node], span: Span) -> R {
     Ok(new_list(set_of(&out), span))
 }
 
-pub fn chunklist(args: &[Node], span: Span) -> R {
+pub(super) fn chunklist(args: &[Node], span: Span) -> R {
     let items = list(arg(args, 0)?)?;
     let size = to_index(arg(args, 1)?)?;
     if size < 0 {

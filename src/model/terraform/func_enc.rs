@@ -7,7 +7,7 @@ use crate::parse::node::{Entry, Node, Value, format_number};
 use crate::source::Span;
 
 /// JSON as Terraform's `jsonencode` writes it: compact, keys sorted, `<>&` escaped.
-pub fn json_text(node: &Node, out: &mut String) -> Result<(), EvalError> {
+pub(super) fn json_text(node: &Node, out: &mut String) -> Result<(), EvalError> {
     match &node.value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -42,7 +42,7 @@ pub fn json_text(node: &Node, out: &mut String) -> Result<(), EvalError> {
     Ok(())
 }
 
-pub fn json_string(s: &str, out: &mut String) {
+pub(super) fn json_string(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -61,14 +61,14 @@ pub fn json_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
-pub fn jsonencode(args: &[Node], span: Span) -> R {
+pub(super) fn jsonencode(args: &[Node], span: Span) -> R {
     let mut out = String::new();
     json_text(arg(args, 0)?, &mut out)?;
     Ok(Node::string(out, span))
 }
 
 /// Converts parsed JSON into a node with one span everywhere.
-pub fn from_json(v: &serde_json::Value, span: Span) -> Node {
+pub(super) fn from_json(v: &serde_json::Value, span: Span) -> Node {
     let value = match v {
         serde_json::Value::Null => Value::Null,
         serde_json::Value::Bool(b) => Value::Bool(*b),
@@ -90,7 +90,7 @@ pub fn from_json(v: &serde_json::Value, span: Span) -> Node {
     Node::new(value, span)
 }
 
-pub fn jsondecode(args: &[Node], span: Span) -> R {
+pub(super) fn jsondecode(args: &[Node], span: Span) -> R {
     let s = str_arg(args, 0)?;
     match serde_json::from_str::<serde_json::Value>(&s) {
         Ok(v) => Ok(from_json(&v, span)),
@@ -100,7 +100,7 @@ pub fn jsondecode(args: &[Node], span: Span) -> R {
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-pub fn base64(bytes: &[u8]) -> String {
+pub(super) fn base64(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b = [
@@ -137,11 +137,11 @@ fn unbase64(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-pub fn base64encode(args: &[Node], span: Span) -> R {
+pub(super) fn base64encode(args: &[Node], span: Span) -> R {
     Ok(Node::string(base64(str_arg(args, 0)?.as_bytes()), span))
 }
 
-pub fn base64decode(args: &[Node], span: Span) -> R {
+pub(super) fn base64decode(args: &[Node], span: Span) -> R {
     let s = str_arg(args, 0)?;
     match unbase64(&s).and_then(|b| String::from_utf8(b).ok()) {
         Some(t) => Ok(Node::string(t, span)),
@@ -153,28 +153,28 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-pub fn sha256(args: &[Node], span: Span) -> R {
+pub(super) fn sha256(args: &[Node], span: Span) -> R {
     Ok(Node::string(
         hex(&Sha256::digest(str_arg(args, 0)?.as_bytes())),
         span,
     ))
 }
 
-pub fn sha512(args: &[Node], span: Span) -> R {
+pub(super) fn sha512(args: &[Node], span: Span) -> R {
     Ok(Node::string(
         hex(&Sha512::digest(str_arg(args, 0)?.as_bytes())),
         span,
     ))
 }
 
-pub fn base64sha256(args: &[Node], span: Span) -> R {
+pub(super) fn base64sha256(args: &[Node], span: Span) -> R {
     Ok(Node::string(
         base64(&Sha256::digest(str_arg(args, 0)?.as_bytes())),
         span,
     ))
 }
 
-pub fn base64sha512(args: &[Node], span: Span) -> R {
+pub(super) fn base64sha512(args: &[Node], span: Span) -> R {
     Ok(Node::string(
         base64(&Sha512::digest(str_arg(args, 0)?.as_bytes())),
         span,
@@ -253,7 +253,7 @@ fn subnet(c: &Cidr, newbits: i64, netnum: i64) -> Result<Cidr, EvalError> {
     })
 }
 
-pub fn cidrsubnet(args: &[Node], span: Span) -> R {
+pub(super) fn cidrsubnet(args: &[Node], span: Span) -> R {
     let c = parse_cidr(&str_arg(args, 0)?)?;
     let s = subnet(&c, to_index(arg(args, 1)?)?, to_index(arg(args, 2)?)?)?;
     Ok(Node::string(
@@ -262,7 +262,7 @@ pub fn cidrsubnet(args: &[Node], span: Span) -> R {
     ))
 }
 
-pub fn cidrhost(args: &[Node], span: Span) -> R {
+pub(super) fn cidrhost(args: &[Node], span: Span) -> R {
     let c = parse_cidr(&str_arg(args, 0)?)?;
     let host = to_index(arg(args, 1)?)?;
     let size = 1u128.checked_shl(c.width - c.len).unwrap_or(u128::MAX);
@@ -277,7 +277,7 @@ pub fn cidrhost(args: &[Node], span: Span) -> R {
     Ok(Node::string(ip_text(c.addr + offset, c.width), span))
 }
 
-pub fn cidrnetmask(args: &[Node], span: Span) -> R {
+pub(super) fn cidrnetmask(args: &[Node], span: Span) -> R {
     let c = parse_cidr(&str_arg(args, 0)?)?;
     if c.width != 32 {
         return err("cidrnetmask() only supports IPv4");
@@ -285,7 +285,7 @@ pub fn cidrnetmask(args: &[Node], span: Span) -> R {
     Ok(Node::string(ip_text(mask(32, c.len), 32), span))
 }
 
-pub fn cidrsubnets(args: &[Node], span: Span) -> R {
+pub(super) fn cidrsubnets(args: &[Node], span: Span) -> R {
     let c = parse_cidr(&str_arg(args, 0)?)?;
     let mut next = c.addr;
     let end = c.addr + 1u128.checked_shl(c.width - c.len).unwrap_or(u128::MAX);
@@ -311,7 +311,7 @@ pub fn cidrsubnets(args: &[Node], span: Span) -> R {
     Ok(Node::new(Value::List(out), span))
 }
 
-pub fn urlencode(args: &[Node], span: Span) -> R {
+pub(super) fn urlencode(args: &[Node], span: Span) -> R {
     let s = str_arg(args, 0)?;
     let mut out = String::new();
     for b in s.bytes() {
@@ -359,7 +359,7 @@ fn captures(re: &regex::Regex, c: &regex::Captures<'_>, span: Span) -> Node {
     )
 }
 
-pub fn regex(args: &[Node], span: Span) -> R {
+pub(super) fn regex(args: &[Node], span: Span) -> R {
     let re = compile(&str_arg(args, 0)?)?;
     let s = str_arg(args, 1)?;
     match re.captures(&s) {
@@ -368,7 +368,7 @@ pub fn regex(args: &[Node], span: Span) -> R {
     }
 }
 
-pub fn regexall(args: &[Node], span: Span) -> R {
+pub(super) fn regexall(args: &[Node], span: Span) -> R {
     let re = compile(&str_arg(args, 0)?)?;
     let s = str_arg(args, 1)?;
     let all = re
@@ -379,7 +379,7 @@ pub fn regexall(args: &[Node], span: Span) -> R {
     Ok(Node::new(Value::List(all), span))
 }
 
-pub fn replace(args: &[Node], span: Span) -> R {
+pub(super) fn replace(args: &[Node], span: Span) -> R {
     let s = str_arg(args, 0)?;
     let find = str_arg(args, 1)?;
     let with = str_arg(args, 2)?;

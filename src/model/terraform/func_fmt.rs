@@ -41,7 +41,7 @@ fn pad(s: String, width: usize, left: bool, zero: bool) -> String {
 }
 
 /// Go-style `format`: `%s %d %f %v %#v %q %t %x %%`, flags `-+0`, width, precision, `%[n]`.
-pub fn format_text(spec: &str, args: &[Node]) -> Result<String, EvalError> {
+pub(super) fn format_text(spec: &str, args: &[Node]) -> Result<String, EvalError> {
     let mut out = String::new();
     let mut chars = spec.chars().peekable();
     let mut next_arg = 0usize;
@@ -155,12 +155,12 @@ pub fn format_text(spec: &str, args: &[Node]) -> Result<String, EvalError> {
     Ok(out)
 }
 
-pub fn format(args: &[Node], span: Span) -> R {
+pub(super) fn format(args: &[Node], span: Span) -> R {
     let spec = str_arg(args, 0)?;
     Ok(Node::string(format_text(&spec, &args[1..])?, span))
 }
 
-pub fn formatlist(args: &[Node], span: Span) -> R {
+pub(super) fn formatlist(args: &[Node], span: Span) -> R {
     let spec = str_arg(args, 0)?;
     let rest = &args[1..];
     let mut len: Option<usize> = None;

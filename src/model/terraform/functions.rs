@@ -16,11 +16,11 @@ use super::value::{
 use crate::parse::node::{Node, Value};
 use crate::source::Span;
 
-pub type Func = fn(&[Node], Span) -> R;
+pub(super) type Func = fn(&[Node], Span) -> R;
 
 /// How a function treats unknown arguments.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(super) enum Mode {
     /// Anything unknown anywhere in the arguments makes the result unknown.
     Strict,
     /// Only arguments that are themselves unknown do; the function copes with unknown
@@ -153,7 +153,7 @@ fn table(name: &str) -> Option<(Mode, Func)> {
 }
 
 /// Evaluates a function call.
-pub fn call(ev: &mut Ev<'_, '_>, f: &FuncCall, span: Span) -> R {
+pub(super) fn call(ev: &mut Ev<'_, '_>, f: &FuncCall, span: Span) -> R {
     let name = f.name.name.as_str();
     if f.name.is_namespaced() {
         let ns: Vec<&str> = f.name.namespace.iter().map(|n| n.as_str()).collect();

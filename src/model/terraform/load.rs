@@ -17,14 +17,14 @@ use crate::source::{FileId, SourceText, Span};
 
 /// An unevaluated expression and where it is written.
 #[derive(Clone, Debug)]
-pub struct Expr {
+pub(super) struct Expr {
     pub file: FileId,
     pub span: Span,
     pub kind: ExprKind,
 }
 
 #[derive(Clone, Debug)]
-pub enum ExprKind {
+pub(super) enum ExprKind {
     Hcl(Box<Expression>),
     /// A JSON value; with `templates`, strings are HCL templates (`.tf.json` syntax).
     Json {
@@ -34,7 +34,7 @@ pub enum ExprKind {
 }
 
 #[derive(Clone, Debug)]
-pub struct Attr {
+pub(super) struct Attr {
     pub key: String,
     pub key_span: Span,
     pub span: Span,
@@ -42,7 +42,7 @@ pub struct Attr {
 }
 
 #[derive(Clone, Debug)]
-pub struct Block {
+pub(super) struct Block {
     pub ident: String,
     pub ident_span: Span,
     pub labels: Vec<(String, Span)>,
@@ -52,27 +52,27 @@ pub struct Block {
 }
 
 #[derive(Clone, Debug)]
-pub enum Item {
+pub(super) enum Item {
     Attr(Attr),
     Block(Block),
 }
 
 impl Block {
-    pub fn attr(&self, key: &str) -> Option<&Attr> {
+    pub(super) fn attr(&self, key: &str) -> Option<&Attr> {
         self.items.iter().find_map(|i| match i {
             Item::Attr(a) if a.key == key => Some(a),
             _ => None,
         })
     }
 
-    pub fn label(&self, i: usize) -> &str {
+    pub(super) fn label(&self, i: usize) -> &str {
         self.labels.get(i).map_or("", |(l, _)| l.as_str())
     }
 }
 
 /// A declared input variable.
 #[derive(Clone, Debug)]
-pub struct Variable {
+pub(super) struct Variable {
     pub default: Option<Expr>,
     /// A primitive type constraint (`string`, `number`, `bool`), when declared.
     pub ty: Option<String>,
@@ -80,7 +80,7 @@ pub struct Variable {
 
 /// One directory: the unit Terraform calls a module.
 #[derive(Debug, Default)]
-pub struct Dir {
+pub(super) struct Dir {
     pub path: PathBuf,
     pub display: String,
     pub variables: HashMap<String, Variable>,
@@ -94,7 +94,7 @@ pub struct Dir {
     pub errors: Vec<FileError>,
 }
 
-pub fn span_of(file: FileId, range: Option<std::ops::Range<usize>>, fallback: Span) -> Span {
+pub(super) fn span_of(file: FileId, range: Option<std::ops::Range<usize>>, fallback: Span) -> Span {
     range.map_or(fallback, |r| Span::new(file, r.start, r.end))
 }
 
@@ -150,7 +150,7 @@ fn hcl_items(body: hcl_edit::structure::Body, file: FileId, outer: Span) -> Vec<
 }
 
 /// Reads a `.tf` file into items, or the parse error.
-pub fn load_hcl(src: &SourceText) -> Result<Vec<Item>, FileError> {
+pub(super) fn load_hcl(src: &SourceText) -> Result<Vec<Item>, FileError> {
     let body = crate::parse::hcl::parse_hcl(src)?;
     let whole = Span::new(src.id, 0, src.text.len());
     Ok(hcl_items(body, src.id, whole))
@@ -202,7 +202,7 @@ fn json_block(ident: &str, ident_span: Span, labels: Vec<(String, Span)>, body: 
 }
 
 /// Turns a `.tf.json` document into the same items an HCL file gives.
-pub fn json_items(doc: &Node) -> Vec<Item> {
+pub(super) fn json_items(doc: &Node) -> Vec<Item> {
     let mut out = Vec::new();
     for top in doc.entries() {
         let kspan = top.key_span;
@@ -241,7 +241,7 @@ pub fn json_items(doc: &Node) -> Vec<Item> {
     out
 }
 
-pub fn load_json(src: &SourceText) -> Result<Node, FileError> {
+pub(super) fn load_json(src: &SourceText) -> Result<Node, FileError> {
     let docs = crate::parse::yaml::parse_yaml(src)?;
     Ok(docs
         .into_iter()
@@ -250,7 +250,7 @@ pub fn load_json(src: &SourceText) -> Result<Node, FileError> {
 }
 
 /// Attributes of a variables file (`.tfvars` or `.tfvars.json`).
-pub fn load_vars(src: &SourceText) -> Result<Vec<Attr>, FileError> {
+pub(super) fn load_vars(src: &SourceText) -> Result<Vec<Attr>, FileError> {
     if is_json(&src.display_path) {
         let doc = load_json(src)?;
         Ok(json_attrs(&doc, src.id, false)
@@ -271,11 +271,11 @@ pub fn load_vars(src: &SourceText) -> Result<Vec<Attr>, FileError> {
     }
 }
 
-pub fn is_json(name: &str) -> bool {
+pub(super) fn is_json(name: &str) -> bool {
     name.ends_with(".json")
 }
 
-pub fn file_name(src: &SourceText) -> String {
+pub(super) fn file_name(src: &SourceText) -> String {
     src.path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -309,7 +309,7 @@ enum Loaded {
 
 impl Dir {
     /// Loads the files of one directory (any order; sorted here by display path).
-    pub fn load(path: PathBuf, display: String, files: &[Arc<SourceText>]) -> Dir {
+    pub(super) fn load(path: PathBuf, display: String, files: &[Arc<SourceText>]) -> Dir {
         let mut dir = Dir {
             path,
             display,

@@ -15,11 +15,11 @@ use crate::model::Resource;
 use crate::parse::node::Node;
 
 /// Deepest chain of module calls followed.
-pub const MAX_MODULE_DEPTH: usize = 16;
+pub(super) const MAX_MODULE_DEPTH: usize = 16;
 
 /// Most resources and module instances one root module may produce; beyond it the
 /// evaluation of that root stops with a limit error.
-pub const MAX_INSTANCES: usize = 100_000;
+pub(super) const MAX_INSTANCES: usize = 100_000;
 
 /// Arguments of a module block that are not inputs.
 const META: &[&str] = &[
@@ -32,7 +32,7 @@ const META: &[&str] = &[
 ];
 
 #[derive(Default)]
-pub struct Out {
+pub(super) struct Out {
     pub resources: Vec<Resource>,
     pub errors: Vec<FileError>,
     pub notices: Vec<Notice>,
@@ -64,14 +64,14 @@ impl Out {
 }
 
 /// Everything an instance needs to find other directories.
-pub struct World<'a> {
+pub(super) struct World<'a> {
     pub dirs: &'a [Dir],
     pub index: &'a HashMap<PathBuf, usize>,
     pub files: FileNames,
 }
 
 /// Lexically normalised path: `a/./b/../c` is `a/c`.
-pub fn normalize(path: &Path) -> PathBuf {
+pub(super) fn normalize(path: &Path) -> PathBuf {
     let mut out: Vec<Component<'_>> = Vec::new();
     for c in path.components() {
         match c {
@@ -101,7 +101,7 @@ fn join_display(parent: &str, source: &str) -> String {
 }
 
 /// A module source written as a literal string.
-pub fn literal_source(b: &Block) -> Option<String> {
+pub(super) fn literal_source(b: &Block) -> Option<String> {
     let a = b.attr("source")?;
     match &a.expr.kind {
         ExprKind::Hcl(e) => e.as_str().map(str::to_owned).or_else(|| {
@@ -115,12 +115,12 @@ pub fn literal_source(b: &Block) -> Option<String> {
     }
 }
 
-pub fn is_local(source: &str) -> bool {
+pub(super) fn is_local(source: &str) -> bool {
     source.starts_with("./") || source.starts_with("../") || source == "." || source == ".."
 }
 
 /// Evaluates a variable file's attributes with no context.
-pub fn vars_from(attrs: &[Attr], into: &mut HashMap<String, Node>) {
+pub(super) fn vars_from(attrs: &[Attr], into: &mut HashMap<String, Node>) {
     let mut ev = Ev::new(None);
     for a in attrs {
         into.insert(a.key.clone(), ev.eval(&a.expr));
@@ -128,7 +128,7 @@ pub fn vars_from(attrs: &[Attr], into: &mut HashMap<String, Node>) {
 }
 
 /// Declared defaults, then `given` values, converted to declared primitive types.
-pub fn bind_vars(dir: &Dir, mut given: HashMap<String, Node>) -> HashMap<String, Node> {
+pub(super) fn bind_vars(dir: &Dir, mut given: HashMap<String, Node>) -> HashMap<String, Node> {
     let mut ev = Ev::new(None);
     let mut vars = HashMap::new();
     for (name, var) in &dir.variables {
@@ -145,7 +145,7 @@ pub fn bind_vars(dir: &Dir, mut given: HashMap<String, Node>) -> HashMap<String,
 
 impl World<'_> {
     /// Evaluates one module instance and, recursively, the local modules it calls.
-    pub fn run(
+    pub(super) fn run(
         &self,
         dir: usize,
         prefix: String,
@@ -283,7 +283,7 @@ impl World<'_> {
 
 /// The values of a root module's variables: defaults, auto-loaded files, `--var-file`s,
 /// then `--var`s.
-pub fn root_vars(
+pub(super) fn root_vars(
     dir: &Dir,
     var_files: &[Vec<Attr>],
     cli: &[(String, Node)],
@@ -299,7 +299,7 @@ pub fn root_vars(
 }
 
 /// A `--var` value: an HCL expression when it parses to a known value, else the string.
-pub fn cli_value(raw: &str) -> Node {
+pub(super) fn cli_value(raw: &str) -> Node {
     let span = crate::source::Span::default();
     if let Ok(expr) = hcl_edit::parser::parse_expr(raw) {
         let mut ev = Ev::new(None);

@@ -7,7 +7,7 @@ use crate::model::Resource;
 use crate::parse::node::{Node, Value};
 use crate::source::{FileId, SourceText};
 
-pub fn sources(list: &[(&str, &str)]) -> Vec<Arc<SourceText>> {
+pub(super) fn sources(list: &[(&str, &str)]) -> Vec<Arc<SourceText>> {
     list.iter()
         .enumerate()
         .map(|(i, (path, text))| {
@@ -21,26 +21,26 @@ pub fn sources(list: &[(&str, &str)]) -> Vec<Arc<SourceText>> {
         .collect()
 }
 
-pub fn run(list: &[(&str, &str)]) -> TerraformOutput {
+pub(super) fn run(list: &[(&str, &str)]) -> TerraformOutput {
     build(&sources(list), &TerraformOptions::default())
 }
 
-pub fn res<'a>(out: &'a TerraformOutput, address: &str) -> &'a Resource {
+pub(super) fn res<'a>(out: &'a TerraformOutput, address: &str) -> &'a Resource {
     out.resources
         .iter()
         .find(|r| r.address == address)
         .unwrap_or_else(|| panic!("no {address} in {:?}", addresses(out)))
 }
 
-pub fn addresses(out: &TerraformOutput) -> Vec<&str> {
+pub(super) fn addresses(out: &TerraformOutput) -> Vec<&str> {
     out.resources.iter().map(|r| r.address.as_str()).collect()
 }
 
-pub fn text<'a>(r: &'a Resource, path: &str) -> Option<&'a str> {
+pub(super) fn text<'a>(r: &'a Resource, path: &str) -> Option<&'a str> {
     r.body.get_path(path).and_then(Node::as_str)
 }
 
-pub fn refs(r: &Resource, path: &str) -> Vec<String> {
+pub(super) fn refs(r: &Resource, path: &str) -> Vec<String> {
     r.body
         .get_path(path)
         .map(|n| n.refs().to_vec())

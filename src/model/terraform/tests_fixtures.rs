@@ -28,7 +28,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// The Terraform files of a case, display paths relative to `fixtures/terraform-eval`.
-pub fn load(case: &str) -> Vec<Arc<SourceText>> {
+pub(super) fn load(case: &str) -> Vec<Arc<SourceText>> {
     let mut paths = Vec::new();
     walk(&root().join(case), &mut paths);
     paths

@@ -191,7 +191,7 @@ fn reason_of(node: &Node) -> String {
     }
 }
 
-pub fn get_attr(value: Node, name: &str) -> R {
+pub(super) fn get_attr(value: Node, name: &str) -> R {
     match value.value {
         Value::Map(entries) => match entries.into_iter().find(|e| e.key == name) {
             Some(e) => Ok(e.value),
@@ -205,7 +205,7 @@ pub fn get_attr(value: Node, name: &str) -> R {
     }
 }
 
-pub fn index(value: Node, key: &Node, span: Span) -> R {
+pub(super) fn index(value: Node, key: &Node, span: Span) -> R {
     if key.contains_unknown() {
         return Ok(unknown_from("index is unknown", [&value, key], span));
     }

@@ -7,24 +7,24 @@ use crate::source::Span;
 
 /// Most elements a collection built by evaluation (for_each, count, `range()`, a `for`
 /// expression) may have before the result is given up as unknown.
-pub const MAX_ELEMENTS: usize = 10_000;
+pub(super) const MAX_ELEMENTS: usize = 10_000;
 
 /// Longest string evaluation builds; longer results are unknown.
-pub const MAX_STRING: usize = 1 << 20;
+pub(super) const MAX_STRING: usize = 1 << 20;
 
 /// Deepest value kept (a chain of locals can nest a value one level per local).
-pub const MAX_VALUE_DEPTH: usize = 200;
+pub(super) const MAX_VALUE_DEPTH: usize = 200;
 
 /// Nodes copied and iterations run per module instance before evaluation gives up with
 /// unknowns (bounds memory when locals double a value at every step).
-pub const MAX_WORK: usize = 4_000_000;
+pub(super) const MAX_WORK: usize = 4_000_000;
 
 /// Most nodes a value kept in a local or returned by a function may have.
-pub const MAX_VALUE_NODES: usize = 100_000;
+pub(super) const MAX_VALUE_NODES: usize = 100_000;
 
 /// Size of `node` in work units (one per node, one per 16 bytes of string), counting
 /// at most `cap`.
-pub fn size_capped(node: &Node, cap: usize) -> usize {
+pub(super) fn size_capped(node: &Node, cap: usize) -> usize {
     let mut count: usize = 0;
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
@@ -45,7 +45,7 @@ pub fn size_capped(node: &Node, cap: usize) -> usize {
 }
 
 /// Whether `node` nests deeper than `limit` (stops looking at the limit).
-pub fn deeper_than(node: &Node, limit: usize) -> bool {
+pub(super) fn deeper_than(node: &Node, limit: usize) -> bool {
     let mut stack = vec![(node, 0usize)];
     while let Some((n, d)) = stack.pop() {
         if d > limit {
@@ -61,7 +61,7 @@ pub fn deeper_than(node: &Node, limit: usize) -> bool {
 }
 
 /// An error when a string result would exceed [`MAX_STRING`] bytes.
-pub fn check_len(len: usize) -> Result<(), EvalError> {
+pub(super) fn check_len(len: usize) -> Result<(), EvalError> {
     if len > MAX_STRING {
         err("string too long to evaluate")
     } else {
@@ -70,7 +70,7 @@ pub fn check_len(len: usize) -> Result<(), EvalError> {
 }
 
 /// Replaces a value that is too deep or a string that is too long with an unknown.
-pub fn bounded(node: Node) -> Node {
+pub(super) fn bounded(node: Node) -> Node {
     match &node.value {
         Value::String(s) if s.len() > MAX_STRING => {
             unknown("string too long to evaluate", Vec::new(), node.span)
@@ -90,20 +90,20 @@ pub fn bounded(node: Node) -> Node {
 /// An evaluation error: Terraform would reject the expression. Outside `try`/`can` it
 /// becomes an unknown value carrying the message.
 #[derive(Clone, Debug, PartialEq)]
-pub struct EvalError(pub String);
+pub(super) struct EvalError(pub String);
 
-pub type R = Result<Node, EvalError>;
+pub(super) type R = Result<Node, EvalError>;
 
-pub fn err<T>(msg: impl Into<String>) -> Result<T, EvalError> {
+pub(super) fn err<T>(msg: impl Into<String>) -> Result<T, EvalError> {
     Err(EvalError(msg.into()))
 }
 
-pub fn unknown(reason: impl Into<String>, refs: Vec<String>, span: Span) -> Node {
+pub(super) fn unknown(reason: impl Into<String>, refs: Vec<String>, span: Span) -> Node {
     Node::unknown(reason, refs, span)
 }
 
 /// Appends every reference found in unknowns anywhere inside `node`, without duplicates.
-pub fn collect_refs(node: &Node, out: &mut Vec<String>) {
+pub(super) fn collect_refs(node: &Node, out: &mut Vec<String>) {
     match &node.value {
         Value::Unknown(u) => {
             for r in &u.refs {
@@ -119,7 +119,7 @@ pub fn collect_refs(node: &Node, out: &mut Vec<String>) {
 }
 
 /// An unknown that carries the references of all `parts`.
-pub fn unknown_from<'a>(
+pub(super) fn unknown_from<'a>(
     reason: impl Into<String>,
     parts: impl IntoIterator<Item = &'a Node>,
     span: Span,
@@ -133,7 +133,7 @@ pub fn unknown_from<'a>(
 
 /// Rewrites the span of `node` and everything inside it (values reached through a
 /// reference point at the referring expression, so a resource's body stays in its file).
-pub fn respan(node: &mut Node, span: Span) {
+pub(super) fn respan(node: &mut Node, span: Span) {
     node.span = span;
     match &mut node.value {
         Value::List(items) => items.iter_mut().for_each(|n| respan(n, span)),
@@ -145,13 +145,13 @@ pub fn respan(node: &mut Node, span: Span) {
     }
 }
 
-pub fn respanned(mut node: Node, span: Span) -> Node {
+pub(super) fn respanned(mut node: Node, span: Span) -> Node {
     respan(&mut node, span);
     node
 }
 
 /// Deep equality ignoring spans; `None` when an unknown makes the answer unknowable.
-pub fn value_eq(a: &Node, b: &Node) -> Option<bool> {
+pub(super) fn value_eq(a: &Node, b: &Node) -> Option<bool> {
     match (&a.value, &b.value) {
         (Value::Unknown(_), _) | (_, Value::Unknown(_)) => None,
         (Value::Null, Value::Null) => Some(true),
@@ -194,7 +194,7 @@ pub fn value_eq(a: &Node, b: &Node) -> Option<bool> {
 }
 
 /// Terraform's conversion of a primitive to a string (templates, `tostring`, map keys).
-pub fn to_text(node: &Node) -> Result<String, EvalError> {
+pub(super) fn to_text(node: &Node) -> Result<String, EvalError> {
     match &node.value {
         Value::String(s) => Ok(s.clone()),
         Value::Number(n) => Ok(format_number(*n)),
@@ -206,7 +206,7 @@ pub fn to_text(node: &Node) -> Result<String, EvalError> {
     }
 }
 
-pub fn to_number(node: &Node) -> Result<f64, EvalError> {
+pub(super) fn to_number(node: &Node) -> Result<f64, EvalError> {
     match &node.value {
         Value::Number(n) => Ok(*n),
         Value::String(s) => s
@@ -220,7 +220,7 @@ pub fn to_number(node: &Node) -> Result<f64, EvalError> {
     }
 }
 
-pub fn to_bool(node: &Node) -> Result<bool, EvalError> {
+pub(super) fn to_bool(node: &Node) -> Result<bool, EvalError> {
     match &node.value {
         Value::Bool(b) => Ok(*b),
         Value::String(s) if s == "true" => Ok(true),
@@ -231,7 +231,7 @@ pub fn to_bool(node: &Node) -> Result<bool, EvalError> {
 }
 
 /// A whole number usable as an index or count.
-pub fn to_index(node: &Node) -> Result<i64, EvalError> {
+pub(super) fn to_index(node: &Node) -> Result<i64, EvalError> {
     let n = to_number(node)?;
     if n.fract() != 0.0 || n.abs() > 1e15 {
         return err(format!("{} is not a whole number", format_number(n)));
@@ -241,13 +241,13 @@ pub fn to_index(node: &Node) -> Result<i64, EvalError> {
 }
 
 /// Entries of a map sorted by key, as Terraform iterates maps and objects.
-pub fn sorted_entries(entries: &[Entry]) -> Vec<&Entry> {
+pub(super) fn sorted_entries(entries: &[Entry]) -> Vec<&Entry> {
     let mut v: Vec<&Entry> = entries.iter().collect();
     v.sort_by(|a, b| a.key.cmp(&b.key));
     v
 }
 
-pub fn entry(key: impl Into<String>, value: Node, span: Span) -> Entry {
+pub(super) fn entry(key: impl Into<String>, value: Node, span: Span) -> Entry {
     Entry {
         key: key.into(),
         key_span: span,
@@ -256,7 +256,7 @@ pub fn entry(key: impl Into<String>, value: Node, span: Span) -> Entry {
 }
 
 /// Inserts or replaces `key` in a map's entries.
-pub fn set_entry(entries: &mut Vec<Entry>, e: Entry) {
+pub(super) fn set_entry(entries: &mut Vec<Entry>, e: Entry) {
     if let Some(old) = entries.iter_mut().find(|o| o.key == e.key) {
         *old = e;
     } else {
@@ -265,7 +265,7 @@ pub fn set_entry(entries: &mut Vec<Entry>, e: Entry) {
 }
 
 /// An address key rendered as Terraform does: `[0]` or `["a"]`.
-pub fn index_key(key: &Node) -> String {
+pub(super) fn index_key(key: &Node) -> String {
     match &key.value {
         Value::Number(n) => format!("[{}]", format_number(*n)),
         Value::String(s) => format!("[{}]", quote(s)),
@@ -277,27 +277,27 @@ pub fn index_key(key: &Node) -> String {
 }
 
 /// A string quoted the way Terraform writes instance keys.
-pub fn quote(s: &str) -> String {
+pub(super) fn quote(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
 }
 
-pub fn is_unknown(node: &Node) -> bool {
+pub(super) fn is_unknown(node: &Node) -> bool {
     matches!(node.value, Value::Unknown(_))
 }
 
 /// The function argument at `i`.
-pub fn arg(args: &[Node], i: usize) -> Result<&Node, EvalError> {
+pub(super) fn arg(args: &[Node], i: usize) -> Result<&Node, EvalError> {
     args.get(i)
         .map_or_else(|| err(format!("missing argument {}", i + 1)), Ok)
 }
 
 /// The function argument at `i` as text.
-pub fn str_arg(args: &[Node], i: usize) -> Result<String, EvalError> {
+pub(super) fn str_arg(args: &[Node], i: usize) -> Result<String, EvalError> {
     to_text(arg(args, i)?)
 }
 
 /// A number node.
-pub fn num(n: f64, span: Span) -> Node {
+pub(super) fn num(n: f64, span: Span) -> Node {
     Node::new(Value::Number(n), span)
 }
 

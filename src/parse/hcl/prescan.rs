@@ -8,13 +8,13 @@
 //! Such a file is reported as a limit instead of being parsed.
 
 /// The most entries one `{ ... }` may hold (the same bound as evaluated collections).
-pub const MAX_OBJECT_KEYS: usize = 10_000;
+pub(super) const MAX_OBJECT_KEYS: usize = 10_000;
 /// The most `-`/`!` operators in a row (whitespace between them allowed).
-pub const MAX_OPERATOR_RUN: usize = 8;
+pub(super) const MAX_OPERATOR_RUN: usize = 8;
 
 /// Where the parser would choke, and why.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Pathology {
+pub(super) struct Pathology {
     pub at: usize,
     pub message: String,
 }
@@ -22,7 +22,7 @@ pub struct Pathology {
 /// The first shape the parser cannot handle in time. Strings, comments and heredocs are
 /// skipped; a conditional's `:` may count as an object entry, which only makes the bound
 /// stricter for an object that is already enormous.
-pub fn pathology(text: &str) -> Option<Pathology> {
+pub(super) fn pathology(text: &str) -> Option<Pathology> {
     let b = text.as_bytes();
     let mut run = 0;
     let mut run_at = 0;
