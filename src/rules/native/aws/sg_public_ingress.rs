@@ -6,63 +6,81 @@
 use crate::parse::node::{Node, Value};
 use crate::rules::context::EvalCx;
 use crate::rules::native::support::gathered::Gathered;
+use crate::rules::native::support::ports::is_internet_cidr;
 use crate::rules::native::support::values::scalar_string;
 use crate::rules::truth::Outcome;
 use crate::source::Span;
 
-/// Remote administration: SSH and RDP.
-const ADMIN_PORTS: &[u32] = &[22, 3389];
-
-/// Databases, caches, search, dashboards, container and remote-management daemons.
-const SERVICE_PORTS: &[u32] = &[
-    23, 1433, 1434, 1521, 2375, 2376, 2379, 3306, 5432, 5601, 5984, 5985, 5986, 6379, 9042, 9200,
-    9300, 11211, 27017,
-];
-
-/// What one ingress rule opens, most severe first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Exposure {
-    /// Every protocol, or every TCP/UDP port.
-    All,
-    /// SSH or RDP.
-    Admin,
-    /// A database, cache or management port.
-    Service,
-    None,
+/// What a rule looks for, from its `args`: every port (`all_ports: true`), or the ports
+/// in `tcp`/`udp`, skipping rules that also open a port in `except` (a more severe rule
+/// reports those). The lists are in the YAML pack, where an auditor can read them.
+#[derive(Debug)]
+pub(crate) struct Wanted {
+    all_ports: bool,
+    ports: Ports,
+    except: Ports,
 }
 
-/// Classifies a rule by protocol and port range; `None` when a needed value is unknown.
-fn classify(protocol: &str, from: Option<f64>, to: Option<f64>) -> Option<Exposure> {
-    let p = protocol.trim().to_ascii_lowercase();
-    let tcp = p == "tcp" || p == "6";
-    let udp = p == "udp" || p == "17";
-    if p == "-1" || p == "all" {
-        return Some(Exposure::All);
-    }
-    if !tcp && !udp {
-        return Some(Exposure::None);
-    }
-    let (from, to) = (from?, to?);
-    if from <= 1.0 && to >= 65535.0 {
-        return Some(Exposure::All);
-    }
-    let covers = |ports: &[u32]| {
-        ports
-            .iter()
-            .any(|&port| from <= f64::from(port) && f64::from(port) <= to)
-    };
-    // Over UDP only RDP (3389) is a remote-administration service.
-    if (tcp && covers(ADMIN_PORTS)) || (udp && covers(&[3389])) {
-        return Some(Exposure::Admin);
-    }
-    if tcp && covers(SERVICE_PORTS) {
-        return Some(Exposure::Service);
-    }
-    Some(Exposure::None)
+#[derive(Debug, Default)]
+struct Ports {
+    tcp: Vec<f64>,
+    udp: Vec<f64>,
 }
 
-fn is_public_cidr(s: &str) -> bool {
-    matches!(s.trim(), "0.0.0.0/0" | "::/0")
+impl Ports {
+    fn from(node: Option<&Node>) -> Ports {
+        let list = |key: &str| -> Vec<f64> {
+            node.and_then(|a| a.get(key))
+                .map(|n| n.items().iter().filter_map(Node::as_f64).collect())
+                .unwrap_or_default()
+        };
+        Ports {
+            tcp: list("tcp"),
+            udp: list("udp"),
+        }
+    }
+
+    /// Whether `from..=to` over the protocol covers one of these ports.
+    fn covered(&self, tcp: bool, from: f64, to: f64) -> bool {
+        let list = if tcp { &self.tcp } else { &self.udp };
+        list.iter().any(|&p| from <= p && p <= to)
+    }
+}
+
+impl Wanted {
+    fn from_args(args: Option<&Node>) -> Option<Wanted> {
+        let args = args?;
+        let all_ports = args.get("all_ports").and_then(Node::as_bool) == Some(true);
+        let ports = Ports::from(Some(args));
+        if !all_ports && ports.tcp.is_empty() && ports.udp.is_empty() {
+            return None;
+        }
+        Some(Wanted {
+            all_ports,
+            ports,
+            except: Ports::from(args.get("except")),
+        })
+    }
+
+    /// Whether a rule with this protocol and port range is one this check reports;
+    /// `None` when a needed value is unknown.
+    fn matches(&self, protocol: &str, from: Option<f64>, to: Option<f64>) -> Option<bool> {
+        let p = protocol.trim().to_ascii_lowercase();
+        if p == "-1" || p == "all" {
+            return Some(self.all_ports);
+        }
+        let tcp = p == "tcp" || p == "6";
+        let udp = p == "udp" || p == "17";
+        if !tcp && !udp {
+            return Some(false);
+        }
+        let (from, to) = (from?, to?);
+        let every_port = from <= 1.0 && to >= 65535.0;
+        if self.all_ports || every_port {
+            return Some(self.all_ports && every_port);
+        }
+        Some(self.ports.covered(tcp, from, to) && !self.except.covered(tcp, from, to))
+    }
 }
 
 /// Public sources of one rule: spans of `0.0.0.0/0` / `::/0` values, and whether some
@@ -78,7 +96,7 @@ fn public_sources(rule: &Node, attrs: &[&str]) -> (Vec<Span>, Option<Span>) {
         };
         for item in items {
             match &item.value {
-                Value::String(s) if is_public_cidr(s) => spans.push(item.span),
+                Value::String(s) if is_internet_cidr(s) => spans.push(item.span),
                 Value::Unknown(_) => unknown = unknown.or(Some(item.span)),
                 _ => {}
             }
@@ -95,7 +113,7 @@ fn check_sg_rule(
     rule: &Node,
     protocol_key: &str,
     cidrs: &[&str],
-    want: Exposure,
+    want: &Wanted,
     acc: &mut Gathered,
 ) {
     if rule.is_unknown() || rule.get("_dynamic_unknown").is_some() {
@@ -107,13 +125,13 @@ fn check_sg_rule(
         return;
     }
     let protocol = rule.get(protocol_key);
-    let exposure = match protocol.and_then(scalar_string) {
-        Some(p) => classify(&p, port(rule, "from_port"), port(rule, "to_port")),
+    let matched = match protocol.and_then(scalar_string) {
+        Some(p) => want.matches(&p, port(rule, "from_port"), port(rule, "to_port")),
         None => None,
     };
-    match exposure {
-        Some(e) if e != want => {}
-        Some(_) if !public.is_empty() => public.into_iter().for_each(|s| acc.fail(s)),
+    match matched {
+        Some(false) => {}
+        Some(true) if !public.is_empty() => public.into_iter().for_each(|s| acc.fail(s)),
         _ => acc.unknown(
             unknown_source
                 .or(public.first().copied())
@@ -122,15 +140,14 @@ fn check_sg_rule(
     }
 }
 
-/// Ingress from `0.0.0.0/0` or `::/0` that opens the exposure class named in
-/// `args.class` (`all`, `admin` or `service`); each public CIDR is a failure.
+/// Ingress from the internet (see `is_internet_cidr`) that opens what `args` names
+/// (`Wanted`); each internet CIDR is a failure.
 pub(crate) fn check(node: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -> Outcome {
-    let want = match args.and_then(|a| a.get("class")).and_then(Node::as_str) {
-        Some("all") => Exposure::All,
-        Some("admin") => Exposure::Admin,
-        Some("service") => Exposure::Service,
-        _ => return Outcome::unknown(Vec::new()),
+    let Some(want) = Wanted::from_args(args) else {
+        // A rule without ports cannot decide anything (the loader's args are data).
+        return Outcome::unknown(Vec::new());
     };
+    let want = &want;
     let mut acc = Gathered::default();
     match cx.resource.kind.as_str() {
         "aws_security_group" | "aws_default_security_group" => match node.get("ingress") {
@@ -176,22 +193,45 @@ pub(crate) fn check(node: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -> Outcom
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::yaml::parse_yaml;
+    use crate::source::{FileId, SourceText};
+
+    fn wanted(yaml: &str) -> Wanted {
+        let src = SourceText::new(
+            FileId(0),
+            "a".into(),
+            "a".into(),
+            std::sync::Arc::from(yaml),
+        );
+        let doc = parse_yaml(&src).expect("args parse").remove(0);
+        Wanted::from_args(Some(&doc)).expect("ports given")
+    }
 
     #[test]
-    fn port_ranges_are_classified_by_most_severe_exposure() {
-        let c = |p: &str, f: f64, t: f64| classify(p, Some(f), Some(t)).unwrap();
-        assert_eq!(c("-1", 0.0, 0.0), Exposure::All);
-        assert_eq!(c("tcp", 0.0, 65535.0), Exposure::All);
-        assert_eq!(c("6", 22.0, 22.0), Exposure::Admin);
-        assert_eq!(c("tcp", 20.0, 3400.0), Exposure::Admin);
-        assert_eq!(c("TCP", 5432.0, 5432.0), Exposure::Service);
-        assert_eq!(c("tcp", 1024.0, 65535.0), Exposure::Admin);
-        assert_eq!(c("tcp", 5000.0, 65535.0), Exposure::Service);
-        assert_eq!(c("tcp", 443.0, 443.0), Exposure::None);
-        assert_eq!(c("udp", 3389.0, 3389.0), Exposure::Admin);
-        assert_eq!(c("udp", 22.0, 22.0), Exposure::None);
-        assert_eq!(c("icmp", -1.0, -1.0), Exposure::None);
-        assert_eq!(classify("tcp", None, Some(22.0)), None);
-        assert_eq!(classify("all", None, None), Some(Exposure::All));
+    fn port_ranges_match_the_ports_the_rule_names() {
+        let admin = wanted("{tcp: [22, 3389], udp: [3389]}");
+        let service = wanted("{tcp: [5432, 6379], except: {tcp: [22, 3389], udp: [3389]}}");
+        let all = wanted("{all_ports: true}");
+        let m = |w: &Wanted, p: &str, f: f64, t: f64| w.matches(p, Some(f), Some(t)).unwrap();
+        assert!(m(&all, "-1", 0.0, 0.0));
+        assert!(m(&all, "tcp", 0.0, 65535.0));
+        assert!(
+            !m(&admin, "tcp", 0.0, 65535.0),
+            "every port is the all-ports rule's"
+        );
+        assert!(m(&admin, "6", 22.0, 22.0));
+        assert!(m(&admin, "tcp", 20.0, 3400.0));
+        assert!(m(&admin, "udp", 3389.0, 3389.0));
+        assert!(!m(&admin, "udp", 22.0, 22.0));
+        assert!(m(&service, "TCP", 5432.0, 5432.0));
+        assert!(
+            !m(&service, "tcp", 1024.0, 65535.0),
+            "covers RDP: the admin rule's"
+        );
+        assert!(m(&service, "tcp", 5000.0, 65535.0));
+        assert!(!m(&service, "tcp", 443.0, 443.0));
+        assert!(!m(&admin, "icmp", -1.0, -1.0));
+        assert_eq!(admin.matches("tcp", None, Some(22.0)), None);
+        assert_eq!(all.matches("all", None, None), Some(true));
     }
 }

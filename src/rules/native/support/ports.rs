@@ -84,11 +84,55 @@ pub(crate) fn ports_cover(node: &Node, keys: &[&str], wanted: &[u32]) -> Truth {
     answer
 }
 
+/// Whether a CIDR stands for the internet: `0.0.0.0/0` and `::/0`, and any range wider
+/// than the widest private network (an IPv4 prefix shorter than /8, an IPv6 prefix
+/// shorter than /7), which necessarily includes public addresses. A single public host
+/// or a provider's block is not "the internet".
+pub(crate) fn is_internet_cidr(cidr: &str) -> bool {
+    let Some((addr, len)) = cidr.trim().split_once('/') else {
+        return false;
+    };
+    let Ok(len) = len.parse::<u8>() else {
+        return false;
+    };
+    if addr.parse::<std::net::Ipv4Addr>().is_ok() {
+        len < 8
+    } else if addr.parse::<std::net::Ipv6Addr>().is_ok() {
+        len < 7
+    } else {
+        false
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::parse::node::Node;
     use crate::source::Span;
+
+    #[test]
+    fn internet_ranges() {
+        for yes in [
+            "0.0.0.0/0",
+            "::/0",
+            "0.0.0.0/1",
+            "128.0.0.0/1",
+            "2000::/3",
+            " 0.0.0.0/0 ",
+        ] {
+            assert!(is_internet_cidr(yes), "{yes}");
+        }
+        for no in [
+            "10.0.0.0/8",
+            "203.0.113.7/32",
+            "fc00::/7",
+            "0.0.0.0",
+            "x/0",
+            "52.0.0.0/8",
+        ] {
+            assert!(!is_internet_cidr(no), "{no}");
+        }
+    }
 
     #[test]
     fn port_ranges_cover_wanted_ports() {
