@@ -22,6 +22,7 @@ const NATIVES: &[(&str, NativeFn)] = &[
     ("aws_account_setting", aws::account_setting::check),
     ("aws_ecs_env_secrets", aws::ecs_env_secrets::check),
     ("aws_iam_admin_policy", aws::iam_admin_policy::check),
+    ("aws_iam_privilege_escalation", aws::iam_privilege_escalation::check),
     ("aws_lambda_env_secrets", aws::lambda_env_secrets::check),
     ("aws_provider", aws::provider::check),
     ("aws_s3_log_target", aws::s3_log_target::check),

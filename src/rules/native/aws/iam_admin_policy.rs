@@ -6,39 +6,9 @@ use crate::parse::node::Node;
 use crate::rules::context::EvalCx;
 use crate::rules::native::support::gathered::Gathered;
 use crate::rules::native::support::policy::{
-    doc_admin_statements, json_grants_admin, policy_json, refers,
+    doc_admin_statements, is_guard_rail, json_grants_admin, policy_json,
 };
 use crate::rules::truth::Outcome;
-
-/// Whether the data source at `address` or a policy built from it is only a guard rail
-/// (a permissions boundary or an Organizations policy), not a grant.
-fn is_guard_rail(cx: &EvalCx<'_>, address: &str) -> bool {
-    let me = cx.resource;
-    let boundary = |addr: &str| {
-        ["aws_iam_role", "aws_iam_user"].iter().any(|kind| {
-            cx.index
-                .same_root(me, kind)
-                .any(|r| refers(r, "permissions_boundary", addr))
-        })
-    };
-    if boundary(address) {
-        return true;
-    }
-    if me.kind == "data.aws_iam_policy_document" {
-        if cx
-            .index
-            .same_root(me, "aws_organizations_policy")
-            .any(|r| refers(r, "content", address))
-        {
-            return true;
-        }
-        return cx
-            .index
-            .same_root(me, "aws_iam_policy")
-            .any(|p| refers(p, "policy", address) && boundary(&p.address));
-    }
-    false
-}
 
 /// IAM identity policies (`policy` attribute, `inline_policy` blocks of roles) and
 /// `aws_iam_policy_document` data sources granting `*` on `*`.

@@ -4,6 +4,7 @@ pub(super) mod account_setting;
 mod credentials;
 pub(super) mod ecs_env_secrets;
 pub(super) mod iam_admin_policy;
+pub(super) mod iam_privilege_escalation;
 pub(super) mod lambda_env_secrets;
 pub(super) mod provider;
 pub(super) mod s3_log_target;

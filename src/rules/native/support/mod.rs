@@ -1,6 +1,7 @@
 //! Helpers that several native checks share; no check lives here.
 
 pub(crate) mod gathered;
+pub(crate) mod grants;
 pub(crate) mod policy;
 pub(crate) mod ports;
 pub(crate) mod secrets;

@@ -249,6 +249,36 @@ pub(crate) fn refers(r: &Resource, attr: &str, address: &str) -> bool {
         .is_some_and(|v| v.refs().iter().any(|x| refers_to(x, address)))
 }
 
+/// Whether the data source at `address` or a policy built from it is only a guard rail
+/// (a permissions boundary or an Organizations policy), not a grant.
+pub(crate) fn is_guard_rail(cx: &EvalCx<'_>, address: &str) -> bool {
+    let me = cx.resource;
+    let boundary = |addr: &str| {
+        ["aws_iam_role", "aws_iam_user"].iter().any(|kind| {
+            cx.index
+                .same_root(me, kind)
+                .any(|r| refers(r, "permissions_boundary", addr))
+        })
+    };
+    if boundary(address) {
+        return true;
+    }
+    if me.kind == "data.aws_iam_policy_document" {
+        if cx
+            .index
+            .same_root(me, "aws_organizations_policy")
+            .any(|r| refers(r, "content", address))
+        {
+            return true;
+        }
+        return cx
+            .index
+            .same_root(me, "aws_iam_policy")
+            .any(|p| refers(p, "policy", address) && boundary(&p.address));
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
