@@ -35,7 +35,14 @@ fn firewall_exposure(node: &Node, wanted: &Wanted) -> (Truth, Option<Span>) {
         },
     };
     let ingress = text_is(node.get("direction"), &["ingress"], Truth::True);
-    let (source, span) = public_source(node, &["source_ranges"], GCP_ANY_SOURCE);
+    let (mut source, mut span) = public_source(node, &["source_ranges"], GCP_ANY_SOURCE);
+    // An ingress rule that names no source applies to 0.0.0.0/0.
+    if source == Truth::False {
+        source = implicit_any_source(node);
+    }
+    if source == Truth::True && span.is_none() {
+        span = node.get("allow").map(|a| a.span);
+    }
     let allow = match node.get("allow").map(|a| &a.value) {
         None | Some(Value::Null) => Truth::False,
         Some(Value::Unknown(_)) => Truth::Unknown,
@@ -46,6 +53,20 @@ fn firewall_exposure(node: &Node, wanted: &Wanted) -> (Truth, Option<Span>) {
         }),
     };
     (enabled.and(ingress).and(source).and(allow), span)
+}
+
+/// Whether the rule leaves its source out (no `source_ranges`, `source_tags` or
+/// `source_service_accounts`, or empty lists), which Google Cloud reads as 0.0.0.0/0.
+fn implicit_any_source(node: &Node) -> Truth {
+    let mut answer = Truth::True;
+    for key in ["source_ranges", "source_tags", "source_service_accounts"] {
+        match elements(node.get(key)) {
+            Ok(items) if items.is_empty() => {}
+            Ok(_) => return Truth::False,
+            Err(_) => answer = Truth::Unknown,
+        }
+    }
+    answer
 }
 
 /// Whether one `allow` block of a firewall admits a wanted port.
@@ -102,6 +123,13 @@ mod tests {
         assert_eq!(firewall_exposure(&disabled, &ssh_rdp()).0, Truth::False);
         let tagged = yaml("{source_tags: [web], allow: [{protocol: tcp, ports: ['22']}]}");
         assert_eq!(firewall_exposure(&tagged, &ssh_rdp()).0, Truth::False);
+        let no_source = yaml("{allow: [{protocol: tcp, ports: ['22']}]}");
+        assert_eq!(firewall_exposure(&no_source, &ssh_rdp()).0, Truth::True);
+        let no_source_egress = yaml("{direction: EGRESS, allow: [{protocol: tcp}]}");
+        assert_eq!(
+            firewall_exposure(&no_source_egress, &ssh_rdp()).0,
+            Truth::False
+        );
         let numbered =
             yaml("{source_ranges: ['0.0.0.0/0'], allow: [{protocol: '6', ports: ['3000-4000']}]}");
         assert_eq!(firewall_exposure(&numbered, &ssh_rdp()).0, Truth::True);
