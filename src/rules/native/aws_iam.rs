@@ -558,6 +558,7 @@ fn s3_public_policy(node: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
                     resource: d,
                     body: &d.body,
                     index: cx.index,
+                    memo: &crate::rules::context::Memo::default(),
                 };
                 doc_public_statements(&d.body, &dcx, &mut acc);
             }

@@ -217,6 +217,7 @@ mod tests {
             resource: me,
             body: &me.body,
             index: &index,
+            memo: &crate::rules::context::Memo::default(),
         };
         selected_by_network_policy(&me.body, &cx, None).truth
     }
@@ -321,6 +322,7 @@ mod tests {
             resource: &resources[0],
             body: &resources[0].body,
             index: &index,
+            memo: &crate::rules::context::Memo::default(),
         };
         let containers = resources[0].body.get_path("pod.all_containers").unwrap();
         containers

@@ -30,6 +30,7 @@ const NATIVES: &[(&str, NativeFn)] = &[
     ),
     ("text_secret_assignment", text::secret_assignment::check),
     ("text_credential_url", text::credential_url::check),
+    ("text_secret_pattern", text::secret_pattern::check),
     ("gha_script_injection", gha::script_injection::check),
     ("gha_literal_secret", gha::literal_secret::check),
     (
@@ -50,6 +51,15 @@ fn all() -> impl Iterator<Item = &'static (&'static str, NativeFn)> {
         .chain(aws_iam::NATIVES)
         .chain(cloud::NATIVES)
         .chain(kubernetes::NATIVES)
+}
+
+/// Problems in a native check's `args`, found when the pack is loaded (for the checks
+/// whose args are code: regexes).
+pub fn validate(name: &str, args: Option<&crate::parse::node::Node>) -> Vec<String> {
+    match name {
+        "text_secret_pattern" => text::secret_pattern::validate(args),
+        _ => Vec::new(),
+    }
 }
 
 /// Names of all native checks, for error messages.
