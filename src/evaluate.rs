@@ -128,8 +128,8 @@ pub fn finish(mut findings: Vec<Finding>, sources: &SourceMap) -> Vec<Finding> {
 
 /// One secret, one finding: where the spans of two `sensitive` text rules overlap (a
 /// GitHub token that is also the password of a URL, a `.npmrc` `_authToken` in npm's
-/// format), only one is kept - the narrower span (the provider's format), then the
-/// higher severity, then the lower rule id. Findings are sorted by file and start.
+/// format), only one is kept - the higher severity, then the narrower span (the
+/// provider's format), then the lower rule id. Findings are sorted by file and start.
 fn drop_overlapping_secrets(findings: Vec<Finding>) -> Vec<Finding> {
     let secret =
         |f: &Finding| f.rule.sensitive && f.rule.resources.iter().all(|k| k == "text_file");
@@ -148,8 +148,8 @@ fn drop_overlapping_secrets(findings: Vec<Finding>) -> Vec<Finding> {
             }
             let rank = |f: &Finding| {
                 (
-                    f.span.len(),
                     std::cmp::Reverse(f.severity),
+                    f.span.len(),
                     f.rule.id.clone(),
                 )
             };

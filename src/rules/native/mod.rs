@@ -12,8 +12,9 @@ mod cloud;
 mod dockerfile;
 mod gha;
 mod kubernetes;
+mod secrets;
 pub(crate) mod support;
-mod text;
+pub(crate) mod text;
 
 pub use super::context::NativeFn;
 
@@ -31,6 +32,7 @@ const NATIVES: &[(&str, NativeFn)] = &[
     ("text_secret_assignment", text::secret_assignment::check),
     ("text_credential_url", text::credential_url::check),
     ("text_secret_pattern", text::secret_pattern::check),
+    ("k8s_secret_credential", secrets::k8s_secret_data::check),
     ("gha_script_injection", gha::script_injection::check),
     ("gha_literal_secret", gha::literal_secret::check),
     (

@@ -244,8 +244,22 @@ pub(crate) fn is_placeholder_secret(value: &str) -> bool {
     if v.contains("...") || v.contains('…') || v.contains("••") || v.contains("****") {
         return true;
     }
+    // Values vendors publish as examples and that carry no marker word: the JSON Web
+    // Token of jwt.io's debugger (its signature).
+    const DOCUMENTED: &[&str] = &["SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"];
+    if DOCUMENTED.iter().any(|d| v.contains(d)) {
+        return true;
+    }
     let head: String = v.chars().take(80).collect();
     let lower = head.to_ascii_lowercase();
+    // A key name written where the value goes (`user:password@`, `token: token`).
+    const NAMES: &[&str] = &[
+        "password", "passwd", "pass", "pwd", "secret", "token", "apikey", "api_key", "key",
+        "pw", "passphrase",
+    ];
+    if NAMES.contains(&lower.as_str()) {
+        return true;
+    }
     const WORDS: &[&str] = &[
         "example",
         "sample",
