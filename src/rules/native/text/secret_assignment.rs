@@ -279,8 +279,8 @@ mod tests {
             Some((18, 26))
         );
         assert!(secret_assignment_t("  password: hunter22 # prod", c).is_some());
-        assert!(secret_assignment(r#"    "Password": "hunter22","#, c).is_some());
-        assert!(secret_assignment(r#"db_password = "S3cret!""#, code).is_some());
+        assert!(secret_assignment_t(r#"    "Password": "hunter22","#, c).is_some());
+        assert!(secret_assignment_t(r#"db_password = "S3cret!""#, code).is_some());
         assert!(secret_assignment_t("password = var.db_password", code).is_none());
         assert!(secret_assignment_t("password = random_password.db.result", code).is_none());
         assert!(secret_assignment_t("password = \"${var.db_password}\"", code).is_none());
