@@ -123,7 +123,49 @@ impl Batch {
 pub fn finish(mut findings: Vec<Finding>, sources: &SourceMap) -> Vec<Finding> {
     findings.par_sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
-    drop_text_duplicates(findings, sources)
+    drop_overlapping_secrets(drop_text_duplicates(findings, sources))
+}
+
+/// One secret, one finding: where the spans of two `sensitive` text rules overlap (a
+/// GitHub token that is also the password of a URL, a `.npmrc` `_authToken` in npm's
+/// format), only one is kept - the higher severity, then the narrower span (the
+/// provider's format), then the lower rule id. Findings are sorted by file and start.
+fn drop_overlapping_secrets(findings: Vec<Finding>) -> Vec<Finding> {
+    let secret =
+        |f: &Finding| f.rule.sensitive && f.rule.resources.iter().all(|k| k == "text_file");
+    let mut drop = vec![false; findings.len()];
+    for i in 0..findings.len() {
+        if !secret(&findings[i]) || drop[i] {
+            continue;
+        }
+        for j in i + 1..findings.len() {
+            let (a, b) = (&findings[i], &findings[j]);
+            if b.span.file != a.span.file || b.span.start >= a.span.end {
+                break;
+            }
+            if !secret(b) || drop[j] || a.rule.id == b.rule.id {
+                continue;
+            }
+            let rank = |f: &Finding| {
+                (
+                    std::cmp::Reverse(f.severity),
+                    f.span.len(),
+                    f.rule.id.clone(),
+                )
+            };
+            if rank(a) <= rank(b) {
+                drop[j] = true;
+            } else {
+                drop[i] = true;
+                break;
+            }
+        }
+    }
+    findings
+        .into_iter()
+        .zip(drop)
+        .filter_map(|(f, d)| (!d).then_some(f))
+        .collect()
 }
 
 fn check_resource<'r>(
@@ -139,10 +181,12 @@ fn check_resource<'r>(
         .flatten()
         .map(|src| crate::model::text::text_body(resource, src));
     let body = text.as_ref().unwrap_or(&resource.body);
+    let memo = crate::rules::context::Memo::default();
     let cx = EvalCx {
         resource,
         body,
         index,
+        memo: &memo,
     };
     rules
         .flat_map(|rule| check_one(rule, resource, body, &cx, sources, opts))
@@ -231,6 +275,9 @@ fn make_finding(
         .text
         .get(span.range())
         .map(|t| {
+            if rule.meta.sensitive {
+                return crate::finding::mask_short(t.trim());
+            }
             let line = t.lines().next().unwrap_or_default();
             // A trailing comment is not part of the value.
             let first = line.split(" #").next().unwrap_or(line).trim();
@@ -261,7 +308,13 @@ fn make_finding(
         header: resource.header,
         message,
         confidence,
-        fingerprint: fingerprint(&rule.meta.id, src, &resource.address, span),
+        fingerprint: fingerprint(
+            &rule.meta.id,
+            src,
+            &resource.address,
+            span,
+            rule.meta.sensitive,
+        ),
         suppression: crate::suppress::annotation::suppression(resource, &rule.meta.id),
         rule: rule.meta.clone(),
     })

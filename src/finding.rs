@@ -1,12 +1,13 @@
 //! A finding: a rule that came out false for a resource, located at the span that
 //! explains it, with a fingerprint that survives unrelated edits.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
 use crate::rules::{RuleMeta, Severity};
-use crate::source::{SourceText, Span};
+use crate::source::{SourceMap, SourceText, Span};
 
 /// How sure the finding is: `Low` marks a `--strict` finding whose premise is unknown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -82,12 +83,31 @@ impl Finding {
 }
 
 /// rule + file + resource address + the offending text (whitespace folded), so moving
-/// a block down the file keeps its fingerprint.
-pub fn fingerprint(rule_id: &str, src: &SourceText, address: &str, span: Span) -> String {
+/// a block down the file keeps its fingerprint. For a `sensitive` rule the text enters
+/// only as its masked form and a slow (iterated) hash of it, so the fingerprint, which is
+/// written to baselines and reports, does not let anyone confirm a guessed password
+/// cheaply.
+pub fn fingerprint(
+    rule_id: &str,
+    src: &SourceText,
+    address: &str,
+    span: Span,
+    sensitive: bool,
+) -> String {
     let snippet = src.text.get(span.range()).unwrap_or_default();
     let folded: String = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = if sensitive {
+        let mut digest: [u8; 32] = Sha256::digest(folded.as_bytes()).into();
+        for _ in 0..SLOW_ROUNDS {
+            digest = Sha256::digest(digest).into();
+        }
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        format!("{} {hex}", mask(&folded))
+    } else {
+        folded
+    };
     let mut h = Sha256::new();
-    for part in [rule_id, &src.display_path, address, &folded] {
+    for part in [rule_id, &src.display_path, address, &text] {
         h.update(part.as_bytes());
         h.update([0]);
     }
@@ -95,4 +115,87 @@ pub fn fingerprint(rule_id: &str, src: &SourceText, address: &str, span: Span) -
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// Rounds of the slow hash a sensitive fingerprint is built on.
+const SLOW_ROUNDS: usize = 4096;
+
+/// How a secret is shown in every report: its first characters (at most 4, and at most a
+/// quarter of it, so a short password keeps most of it hidden), every other character as
+/// `*`. Byte length, line breaks and so every span, line and column stay as they were.
+pub fn mask(secret: &str) -> String {
+    let visible_chars = secret.chars().filter(|c| !c.is_whitespace()).count();
+    let keep = (visible_chars / 4).min(4);
+    let mut kept = 0;
+    let mut out = String::with_capacity(secret.len());
+    for c in secret.chars() {
+        if c == '\n' || c == '\r' {
+            out.push(c);
+        } else if kept < keep && !c.is_whitespace() {
+            kept += 1;
+            out.push(c);
+        } else {
+            out.extend(std::iter::repeat_n('*', c.len_utf8()));
+        }
+    }
+    out
+}
+
+/// The short form of a secret for messages: its first characters and `…`.
+pub fn mask_short(secret: &str) -> String {
+    let masked = mask(secret);
+    let shown: String = masked.chars().take_while(|c| *c != '*').collect();
+    format!("{shown}…")
+}
+
+/// The sources as reports show them: in every file with a finding of a `sensitive` rule,
+/// the flagged text masked (same length, so every span still points at it).
+pub fn mask_sources(findings: &[Finding], sources: &SourceMap) -> SourceMap {
+    let mut spans: BTreeMap<u32, Vec<Span>> = BTreeMap::new();
+    for f in findings.iter().filter(|f| f.rule.sensitive) {
+        spans.entry(f.span.file.0).or_default().push(f.span);
+    }
+    if spans.is_empty() {
+        return sources.clone();
+    }
+    let files = sources
+        .iter()
+        .map(|src| {
+            let Some(list) = spans.get(&src.id.0) else {
+                return src.clone();
+            };
+            let mut text = src.text.to_string();
+            for span in list {
+                let r = span.range();
+                if let Some(secret) = text.get(r.clone()) {
+                    let masked = mask(secret);
+                    text.replace_range(r, &masked);
+                }
+            }
+            Arc::new(SourceText::new(
+                src.id,
+                src.display_path.clone(),
+                src.path.clone(),
+                Arc::from(text),
+            ))
+        })
+        .collect();
+    SourceMap::new(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_keep_length_and_lines() {
+        let key = "ghp_Q7m2Xk9Lp4Rt8Vw1Zb6Nc3Jd5Hf0Gs2Ya4E";
+        let m = mask(key);
+        assert_eq!(m.len(), key.len());
+        assert!(m.starts_with("ghp_*"));
+        assert_eq!(mask("hunter22"), "hu******");
+        assert_eq!(mask("abc"), "***");
+        assert_eq!(mask("MIIEab\nXYZ0cd"), "MII***\n******");
+        assert_eq!(mask_short(key), "ghp_…");
+    }
 }

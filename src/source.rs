@@ -106,7 +106,7 @@ impl SourceText {
 }
 
 /// Every file read in one scan, indexed by [`FileId`].
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SourceMap {
     files: Vec<Arc<SourceText>>,
 }

@@ -130,6 +130,16 @@ pub fn compile(node: &Node, p: &mut Problems<'_>) -> Option<Predicate> {
             );
             return None;
         };
+        let problems = native::validate(n, node.get("args"));
+        for problem in &problems {
+            p.at(
+                node.get("args").map_or(name.span, |a| a.span),
+                problem.clone(),
+            );
+        }
+        if !problems.is_empty() {
+            return None;
+        }
         Predicate::Native(Native {
             name: n.to_owned(),
             func,

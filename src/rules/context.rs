@@ -12,6 +12,17 @@ pub struct EvalCx<'a> {
     /// What `$` is: the resource's body (for a `text_file`, the file's text).
     pub body: &'a Node,
     pub index: &'a ResourceIndex<'a>,
+    /// What checks of the same resource share (one scan of a file's text for the
+    /// literals of every secret pattern).
+    pub memo: &'a Memo,
+}
+
+/// Per-resource results shared by the checks of one resource.
+#[derive(Debug, Default)]
+pub struct Memo {
+    /// Which registered secret keywords the text contains, and the registry generation
+    /// it was computed for (see `native::text::secret_pattern`).
+    pub secret_keywords: std::cell::RefCell<Option<(u64, Vec<bool>)>>,
 }
 
 /// A native check: the node under test (resource body or element), the context, and

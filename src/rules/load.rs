@@ -84,6 +84,7 @@ const RULE_KEYS: &[&str] = &[
     "description",
     "rationale",
     "references",
+    "sensitive",
 ];
 const REQUIRED: &[&str] = &[
     "id",
@@ -268,6 +269,13 @@ fn rule_of(
     let references = string_list(node.get("references"), "references", p);
     let when = node.get("when").and_then(|n| compile(n, p));
     let check = node.get("check").and_then(|n| compile(n, p));
+    let sensitive = match node.get("sensitive") {
+        None => platform == "secrets",
+        Some(n) => n.as_bool().unwrap_or_else(|| {
+            p.at(n.span, "`sensitive` must be true or false");
+            false
+        }),
+    };
     let meta = RuleMeta {
         id,
         name,
@@ -280,6 +288,7 @@ fn rule_of(
         description: text("description", p),
         rationale: text("rationale", p),
         references,
+        sensitive,
         pack: pack.pack.clone(),
         platform: platform.to_owned(),
         source: pack.path.clone(),

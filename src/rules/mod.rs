@@ -68,6 +68,9 @@ pub struct RuleMeta {
     pub description: String,
     pub rationale: String,
     pub references: Vec<String>,
+    /// The flagged text is itself a secret: every report shows it masked (`sensitive:` in
+    /// the pack; true by default for the `secrets` platform).
+    pub sensitive: bool,
     /// Pack path without extension, e.g. `terraform/aws/s3`; fixtures mirror it.
     pub pack: String,
     /// `terraform-aws`, `kubernetes`, … (the control catalogue's platform keys).

@@ -3,7 +3,7 @@
 
 use regex::Regex;
 
-use super::context::{EvalCx, NativeFn};
+use super::context::{EvalCx, Memo, NativeFn};
 use super::path::{Hit, Path};
 use super::truth::{Outcome, Truth};
 use crate::model::Resource;
@@ -371,6 +371,7 @@ impl Related {
                                 resource: other,
                                 body: &other.body,
                                 index: cx.index,
+                                memo: &Memo::default(),
                             };
                             check.eval(&other.body, &ocx)
                         }

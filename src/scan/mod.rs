@@ -278,6 +278,8 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
         parse_errors: errors.len(),
         duration_ms: elapsed_ms(started),
     };
+    // Reports show secrets masked; the scan's own copy of the text is not needed after.
+    let sources = crate::finding::mask_sources(&findings, &sources);
     Ok(Report {
         findings,
         errors,

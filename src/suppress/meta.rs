@@ -23,6 +23,7 @@ pub(crate) fn meta_rules() -> &'static [Arc<RuleMeta>] {
                 description: "Inline suppressions must say why, may carry an expiry date, and must still match a finding.".into(),
                 rationale: "An exception to a security rule is evidence only when it is justified, time-bound and current; auditors review them under 5.36.".into(),
                 references: Vec::new(),
+                sensitive: false,
                 pack: "isolint/suppressions".into(),
                 platform: "isolint".into(),
                 source: PathBuf::from("src/suppress/meta.rs"),

@@ -139,7 +139,7 @@ fn meta_finding(which: usize, message: String, src: &SourceText, d: &Directive) 
         header: span,
         message,
         confidence: Confidence::High,
-        fingerprint: fingerprint(&rule.id, src, "", span),
+        fingerprint: fingerprint(&rule.id, src, "", span, false),
         suppression: None,
         rule,
     }

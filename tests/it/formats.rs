@@ -217,6 +217,7 @@ fn meta(id: &str, control: &str) -> Arc<isolint::rules::RuleMeta> {
         description: "Checks things.".into(),
         rationale: "Because.".into(),
         references: vec!["https://example.com/rule".into()],
+        sensitive: false,
         pack: "test".into(),
         platform: "terraform-aws".into(),
         source: PathBuf::from("test.yaml"),

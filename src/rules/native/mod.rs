@@ -11,8 +11,9 @@ mod cloud;
 mod dockerfile;
 mod gha;
 mod kubernetes;
+mod secrets;
 pub(crate) mod support;
-mod text;
+pub(crate) mod text;
 
 pub use super::context::NativeFn;
 
@@ -39,15 +40,26 @@ const NATIVES: &[(&str, NativeFn)] = &[
     ("gha_script_injection", gha::script_injection::check),
     ("gha_workflow_level_writes", gha::workflow_level_writes::check),
     ("k8s_image_tagged_at_deploy", kubernetes::image_tagged_at_deploy::check),
+    ("k8s_secret_credential", secrets::k8s_secret_data::check),
     ("k8s_workload_selected_by_network_policy", kubernetes::network_policy::check),
     ("terraform_provider_at_least", cloud::provider_at_least::check),
     ("text_credential_url", text::credential_url::check),
+    ("text_secret_pattern", text::secret_pattern::check),
     ("text_secret_assignment", text::secret_assignment::check),
 ];
 
 /// The native check called `name`.
 pub fn lookup(name: &str) -> Option<NativeFn> {
     NATIVES.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+}
+
+/// Problems in a native check's `args`, found when the pack is loaded (for the checks
+/// whose args are code: regexes).
+pub fn validate(name: &str, args: Option<&crate::parse::node::Node>) -> Vec<String> {
+    match name {
+        "text_secret_pattern" => text::secret_pattern::validate(args),
+        _ => Vec::new(),
+    }
 }
 
 /// Names of all native checks, for error messages.

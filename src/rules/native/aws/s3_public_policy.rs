@@ -37,6 +37,7 @@ pub(crate) fn check(node: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
                     resource: d,
                     body: &d.body,
                     index: cx.index,
+                    memo: cx.memo,
                 };
                 doc_public_statements(&d.body, &dcx, &mut acc);
             }

@@ -34,7 +34,17 @@ pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
                 && is_literal_secret(&value)
                 && !covered_by_format_rules(name, &value)
             {
-                spans.push(place(src, node, text, at, at + name.len(), cx));
+                // The finding points at the value (reports mask it), not at the name.
+                let rest = &text[at + name.len()..];
+                let skip = rest.len() - rest.trim_start_matches(['=', ' ', '\t']).len();
+                let a = at + name.len() + skip;
+                let raw = &text[a..];
+                let len = if raw.starts_with(['"', '\'']) {
+                    raw[1..].find(&raw[..1]).map_or(raw.len(), |i| i + 2)
+                } else {
+                    raw.find(char::is_whitespace).unwrap_or(raw.len())
+                };
+                spans.push(place(src, node, text, a, a + len, cx));
             }
         }
     }

@@ -44,7 +44,7 @@ fn named(map: Option<&Node>, spans: &mut Vec<Span>) {
             && let Some(v) = literal(&e.value)
             && !covered_by_format_rules(&e.key, &v)
         {
-            spans.push(e.key_span);
+            spans.push(e.value.span);
         }
     }
 }
@@ -56,7 +56,7 @@ fn password(container: &Node, spans: &mut Vec<Span>) {
         .and_then(|c| c.entry("password"))
         && literal(&e.value).is_some()
     {
-        spans.push(e.key_span);
+        spans.push(e.value.span);
     }
 }
 

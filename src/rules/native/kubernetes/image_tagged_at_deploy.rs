@@ -66,6 +66,7 @@ mod tests {
             resource: &resources[0],
             body: &resources[0].body,
             index: &index,
+            memo: &crate::rules::context::Memo::default(),
         };
         let containers = resources[0].body.get_path("pod.all_containers").unwrap();
         containers

@@ -167,6 +167,7 @@ mod tests {
             resource: me,
             body: &me.body,
             index: &index,
+            memo: &crate::rules::context::Memo::default(),
         };
         check(&me.body, &cx, None).truth
     }

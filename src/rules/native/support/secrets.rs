@@ -196,7 +196,7 @@ pub(crate) fn is_literal_secret(value: &str) -> bool {
         "@microsoft.keyvault(",
     ];
     let pointer = POINTERS.iter().any(|p| lower.starts_with(p));
-    !(reference || version || call || placeholder || pointer)
+    !(reference || version || call || placeholder || pointer || is_placeholder_secret(v))
 }
 
 /// Values the format-specific secret rules (SECRET-001…006) already report, so the
@@ -220,6 +220,144 @@ pub(crate) fn covered_by_format_rules(name: &str, value: &str) -> bool {
         && v.len() == 40
         && v.bytes()
             .all(|c| c.is_ascii_alphanumeric() || c == b'/' || c == b'+')
+}
+
+/// Whether a value found where a secret could be is a placeholder or an example, not a
+/// secret. Each allowance is documented in rules/secrets (SECRET-008's description lists
+/// them) and tested below:
+/// - a word that says so in the value itself: example, sample, dummy, fake, placeholder,
+///   changeme / change_me, redacted, test, mock, notreal, your (`AKIAIOSFODNN7EXAMPLE`,
+///   `sk_test_…`, `my-fake-token`);
+/// - runs that stand for a hidden value: `xxxx`, `****`, `••`, `…`, `...` (a key shortened
+///   in a README: `MIIEpAIBAAK...`);
+/// - template syntax and references: `${…}`, `{{ … }}`, `<…>`, `%(…)s`, `$VAR`, `$(…)`;
+/// - repeated or sequential characters: at most 3 distinct characters after a provider
+///   prefix (`ghp_000000…`, `aaaa…`), or an ascending run of 8 (`12345678`, `abcdefgh`).
+///
+/// Only the first 80 characters are looked at for words and repeats (a private key's body
+/// is long and random; a placeholder says so at once); `...`/`…` anywhere counts.
+pub(crate) fn is_placeholder_secret(value: &str) -> bool {
+    let v = value.trim();
+    if v.is_empty() {
+        return true;
+    }
+    if v.contains("...") || v.contains('…') || v.contains("••") || v.contains("****") {
+        return true;
+    }
+    // Values vendors publish as examples and that carry no marker word: the JSON Web
+    // Token of jwt.io's debugger (its signature).
+    const DOCUMENTED: &[&str] = &["SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"];
+    if DOCUMENTED.iter().any(|d| v.contains(d)) {
+        return true;
+    }
+    let head: String = v.chars().take(80).collect();
+    let lower = head.to_ascii_lowercase();
+    // A key name written where the value goes (`user:password@`, `token: token`).
+    const NAMES: &[&str] = &[
+        "password",
+        "passwd",
+        "pass",
+        "pwd",
+        "secret",
+        "token",
+        "apikey",
+        "api_key",
+        "key",
+        "pw",
+        "passphrase",
+    ];
+    if NAMES.contains(&lower.as_str()) {
+        return true;
+    }
+    const WORDS: &[&str] = &[
+        "example",
+        "sample",
+        "dummy",
+        "fake",
+        "placeholder",
+        "changeme",
+        "change_me",
+        "change-me",
+        "redacted",
+        "test",
+        "mock",
+        "notreal",
+        "not_real",
+        "your",
+        "xxxx",
+    ];
+    if WORDS.iter().any(|w| lower.contains(w)) {
+        return true;
+    }
+    let template = head.contains("${")
+        || head.contains("{{")
+        || head.contains("$(")
+        || head.contains("%(")
+        || head.starts_with('$')
+        || (head.starts_with('<') && head.contains('>'));
+    if template {
+        return true;
+    }
+    // The part after a provider prefix (`ghp_`, `xoxb-`, `sk_live_`).
+    let tail = head
+        .rsplit(['_', '-'])
+        .next()
+        .filter(|t| t.len() >= 8)
+        .unwrap_or(&head);
+    let mut distinct: Vec<char> = tail.chars().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() <= 3 {
+        return true;
+    }
+    let b = head.as_bytes();
+    let mut run = 1;
+    for w in b.windows(2) {
+        if w[1] == w[0].wrapping_add(1) && w[0].is_ascii_alphanumeric() {
+            run += 1;
+            if run >= 8 {
+                return true;
+            }
+        } else {
+            run = 1;
+        }
+    }
+    false
+}
+
+/// Shannon entropy of `s` in bits per character.
+pub(crate) fn entropy(s: &str) -> f64 {
+    let mut counts = [0usize; 256];
+    for b in s.bytes() {
+        counts[b as usize] += 1;
+    }
+    let n = s.len() as f64;
+    if n == 0.0 {
+        return 0.0;
+    }
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// How many of the character classes lower case, upper case, digit, other a value uses.
+pub(crate) fn char_classes(s: &str) -> usize {
+    let has = |f: fn(&u8) -> bool| usize::from(s.bytes().any(|b| f(&b)));
+    has(u8::is_ascii_lowercase)
+        + has(u8::is_ascii_uppercase)
+        + has(u8::is_ascii_digit)
+        + has(|b| !b.is_ascii_alphanumeric())
+}
+
+/// Whether a literal secret is random-looking: at least `min_entropy` bits per character
+/// and `min_classes` character classes (see `entropy`, `char_classes`).
+pub(crate) fn is_high_entropy(s: &str, min_entropy: f64, min_classes: usize) -> bool {
+    entropy(s) >= min_entropy && char_classes(s) >= min_classes
 }
 
 #[cfg(test)]
@@ -267,9 +405,7 @@ mod tests {
 
     #[test]
     fn literal_values_exclude_references_and_placeholders() {
-        for yes in [
-            "hunter22", "changeme", "S3cr3t!", "123456", "p@ss(1)", "(secret)",
-        ] {
+        for yes in ["hunter22", "S3cr3t!", "p@ss(1)", "(secret)"] {
             assert!(is_literal_secret(yes), "{yes}");
         }
         for no in [
@@ -295,9 +431,52 @@ mod tests {
             "HF_TOKEN",
             "hf-secret",
             "os.getenv(\"DB_PASSWORD\")",
+            "changeme",
+            "123456789",
+            "my-sample-token",
         ] {
             assert!(!is_literal_secret(no), "{no}");
         }
+    }
+
+    #[test]
+    fn placeholders_are_not_secrets() {
+        for yes in [
+            "AKIAIOSFODNN7EXAMPLE",
+            "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+            "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            "ghp_000000000000000000000000000000000000",
+            "${GITHUB_TOKEN}",
+            "{{ .Values.token }}",
+            "<your-token>",
+            "%(password)s",
+            "$NPM_TOKEN",
+            "MIIEpAIBAAKCAQEA...",
+            "••••••••",
+            "my-dummy-key-1234",
+            "changeme",
+            "REDACTED",
+            "xoxb-123456789012-abcdefghijkl",
+        ] {
+            assert!(is_placeholder_secret(yes), "{yes}");
+        }
+        for no in [
+            "ghp_Q7m2Xk9Lp4Rt8Vw1Zb6Nc3Jd5Hf0Gs2Ya4E",
+            "hunter22",
+            "Zq9xW2vB7nM4kL1pR8tY6uI3oP0aS5dF2gH7jK9l",
+        ] {
+            assert!(!is_placeholder_secret(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn entropy_and_classes() {
+        assert!(entropy("aaaa") < 0.1);
+        assert!(entropy("Zq9xW2vB7nM4kL1pR8tY6uI3oP0aS5dF") > 4.0);
+        assert_eq!(char_classes("abc1"), 2);
+        assert_eq!(char_classes("aB1/"), 4);
+        assert!(is_high_entropy("Zq9xW2vB7nM4kL1pR8tY6uI3", 3.5, 3));
+        assert!(!is_high_entropy("passwordpassword", 3.5, 3));
     }
 
     #[test]

@@ -8,47 +8,53 @@ use regex::Regex;
 
 use crate::parse::node::{Node, Value};
 use crate::rules::context::EvalCx;
+use crate::rules::native::support::secrets::{is_literal_secret, is_placeholder_secret};
 use crate::rules::native::support::spans::fail_or_pass;
 use crate::rules::truth::Outcome;
 use crate::source::Span;
 
-/// Documentation (README.md, docs/*.rst): examples there are illustrations, not config.
-fn is_documentation(base: &str) -> bool {
-    const DOCS: &[&str] = &["md", "markdown", "rst", "adoc", "asciidoc", "html", "htm"];
-    let ext = base.rsplit_once('.').map_or("", |(_, e)| e);
-    DOCS.contains(&ext.to_ascii_lowercase().as_str())
-}
-
-/// `scheme://user:password@host` (the password not a reference or placeholder) and
-/// `password=`/`pwd=` parameters of connection strings.
+/// `scheme://user:password@host` in any scheme (postgres, mysql, mongodb+srv, redis,
+/// amqp, jdbc:…, ftp, ldap, smtp, http, git credential stores…; the password not a
+/// reference) and `password=`/`pwd=` parameters of connection strings.
 static CREDENTIAL_URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r#"\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|jdbc:[a-z0-9]+|ftps?|sftp|ldaps?|smtps?|https?)://"#,
-        r#"[A-Za-z0-9._~%+-]*:[^\s:@/'"$<{*%\\][^\s@/'"\\]*@(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)"#,
-        r#"|[?&;](?i:password|pwd)=[^&;\s"'$<{*%][^&;\s"']*"#,
+        r#"\b(?:[a-z][a-z0-9]*(?:[+.:-][a-z0-9]+)*)://"#,
+        r#"[A-Za-z0-9._~%+-]*:(?P<pw>[^\s:@/'"$<{*%\\][^\s@/'"\\]*)@(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)"#,
+        r#"|[?&;](?i:password|pwd)=(?P<param>[^&;\s"'$<{*%][^&;\s"']*)"#,
     ))
     .expect("static regex")
 });
 
 /// SECRET-006: credentials embedded in URLs and connection strings, except for loopback
-/// hosts (a local test database) and in documentation.
-pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
+/// hosts (a local test database) and placeholders (`is_placeholder_secret`); the finding
+/// points at the password.
+pub(crate) fn check(body: &Node, _: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
     let Value::String(text) = &body.value else {
         return Outcome::pass(Vec::new());
     };
-    let p = cx.resource.address.replace('\\', "/");
-    let base = p.rsplit('/').next().unwrap_or(&p).to_ascii_lowercase();
-    if is_documentation(&base) || body.span.len() != text.len() {
+    // A literal prefilter: the full regex starts with a character class.
+    static HINT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"://|(?i:wd=)").expect("static regex"));
+    if body.span.len() != text.len() || !HINT.is_match(text) {
         return Outcome::pass(Vec::new());
     }
     let start = body.span.start as usize;
-    let spans = CREDENTIAL_URL
-        .captures_iter(text)
-        .filter(|c| !c.name("host").is_some_and(|h| is_loopback(h.as_str())))
-        .filter_map(|c| c.get(0))
+    let spans = passwords(text)
         .map(|m| Span::new(body.span.file, start + m.start(), start + m.end()))
         .collect();
     fail_or_pass(spans)
+}
+
+/// The passwords of `text` that are neither for a loopback host nor placeholders.
+fn passwords(text: &str) -> impl Iterator<Item = regex::Match<'_>> {
+    CREDENTIAL_URL
+        .captures_iter(text)
+        .filter(|c| !c.name("host").is_some_and(|h| is_loopback(h.as_str())))
+        .filter_map(|c| c.name("pw").or_else(|| c.name("param")))
+        .filter(|m| {
+            is_literal_secret(m.as_str())
+                || m.as_str().len() < 4 && !is_placeholder_secret(m.as_str())
+        })
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -62,13 +68,12 @@ mod tests {
 
     #[test]
     fn credential_urls() {
-        let found = |t: &str| {
-            CREDENTIAL_URL
-                .captures_iter(t)
-                .filter(|c| !c.name("host").is_some_and(|h| is_loopback(h.as_str())))
-                .count()
-        };
+        let found = |t: &str| passwords(t).count();
         assert_eq!(found("postgres://ledger:S3cret@db.internal:5432/ledger"), 1);
+        assert_eq!(found("couchbase://app:Tamarind-51@cb.internal"), 1);
+        assert_eq!(found("https://alice:Wq8nZ2pL7x@git.internal.net"), 1);
+        assert_eq!(found("postgres://user:password@db.example.com/app"), 0);
+        assert_eq!(found("mysql://app:changeme@db.internal/app"), 0);
         assert_eq!(found("redis://:Kestrel2291@cache:6379/0"), 1);
         assert_eq!(found("x;user=app;password=Harbor-77;encrypt=true"), 1);
         assert_eq!(found("postgres://rails:password@localhost:5432/test"), 0);

@@ -9,7 +9,8 @@ use regex::Regex;
 use crate::parse::node::{Node, Value};
 use crate::rules::context::EvalCx;
 use crate::rules::native::support::secrets::{
-    covered_by_format_rules, is_literal_secret, is_secret_name,
+    covered_by_format_rules, is_high_entropy, is_literal_secret, is_placeholder_secret,
+    is_secret_name, name_tokens,
 };
 use crate::rules::native::support::spans::fail_or_pass;
 use crate::rules::truth::Outcome;
@@ -78,12 +79,26 @@ fn style_of(path: &str) -> Style {
 }
 
 /// SECRET-007: `name = "literal"` / `NAME=literal` / `name: literal` / `"name": "literal"`
-/// lines whose name says secret; a finding at each such name.
-pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
+/// lines whose name says secret; a finding at each such value.
+///
+/// args (SECRET-058): `min_entropy` and `min_classes` keep only random-looking values
+/// (`is_high_entropy`); with them, documentation files are scanned too (a real key in a
+/// README is a real leak; a random-looking value is no prose).
+pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -> Outcome {
     let Value::String(text) = &body.value else {
         return Outcome::pass(Vec::new());
     };
-    let style = style_of(&cx.resource.address);
+    let number = |key: &str| {
+        args.and_then(|a| a.get(key))
+            .and_then(|n| n.scalar_text())
+            .and_then(|t| t.parse::<f64>().ok())
+    };
+    let entropy =
+        number("min_entropy").map(|e| (e, number("min_classes").map_or(0, |c| c as usize)));
+    let mut style = style_of(&cx.resource.address);
+    if style == Style::Skip && entropy.is_some() && is_documentation(&cx.resource.address) {
+        style = Style::Config;
+    }
     if style == Style::Skip || body.span.len() != text.len() {
         return Outcome::pass(Vec::new());
     }
@@ -91,7 +106,7 @@ pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
     let mut spans = Vec::new();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
-        if let Some((a, b)) = secret_assignment(line, style) {
+        if let Some((a, b)) = secret_assignment(line, style, entropy) {
             spans.push(Span::new(
                 body.span.file,
                 base + offset + a,
@@ -103,9 +118,24 @@ pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
     fail_or_pass(spans)
 }
 
-/// The range of the setting name when `line` assigns a literal secret to a secret-named
-/// setting.
-fn secret_assignment(line: &str, style: Style) -> Option<(usize, usize)> {
+fn is_documentation(path: &str) -> bool {
+    const DOCS: &[&str] = &["md", "markdown", "rst", "adoc", "asciidoc", "txt"];
+    let base = path
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(path)
+        .to_ascii_lowercase();
+    let ext = base.rsplit_once('.').map_or("", |(_, e)| e);
+    DOCS.contains(&ext)
+}
+
+/// The range of the value when `line` assigns a literal secret to a secret-named setting
+/// (with `entropy`, only a random-looking one: bits per character, character classes).
+fn secret_assignment(
+    line: &str,
+    style: Style,
+    entropy: Option<(f64, usize)>,
+) -> Option<(usize, usize)> {
     let line = line.trim_end_matches(['\n', '\r']);
     let b = line.as_bytes();
     let skip_ws = |mut i: usize| {
@@ -161,22 +191,42 @@ fn secret_assignment(line: &str, style: Style) -> Option<(usize, usize)> {
         return None;
     };
     j = skip_ws(j + op);
-    let value = value_at(&line[j..], style)?;
-    (is_literal_secret(&value) && !covered_by_format_rules(name, &value)).then_some((ka, kb))
+    let (value, va, vb) = value_at(&line[j..], style)?;
+    let literal = is_literal_secret(&value)
+        && !is_placeholder_secret(&value)
+        && !is_name_of_itself(name, &value)
+        && !covered_by_format_rules(name, &value);
+    (literal && entropy.is_none_or(|(e, c)| is_high_entropy(&value, e, c)))
+        .then_some((j + va, j + vb))
 }
 
-/// The literal value at the start of `v`: the content of a quoted string, or for
-/// configuration files an unquoted scalar up to a comment. `None` for expressions.
-fn value_at(v: &str, style: Style) -> Option<String> {
+/// A value that is the setting's own name or one of its words (`authKey: auth`,
+/// `password: password`, `token = "TOKEN"`): a key name written where the value goes.
+fn is_name_of_itself(name: &str, value: &str) -> bool {
+    let v: String = value
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let toks = name_tokens(name);
+    v == toks.concat()
+        || toks.contains(&v)
+        || matches!(v.as_str(), "PASS" | "PASSWORD" | "SECRET" | "PWD")
+}
+
+/// The literal value at the start of `v` and where it is written in `v`: the content of a
+/// quoted string, or for configuration files an unquoted scalar up to a comment. `None`
+/// for expressions.
+fn value_at(v: &str, style: Style) -> Option<(String, usize, usize)> {
     let b = v.as_bytes();
     match b.first() {
         Some(&q @ (b'"' | b'\'' | b'`')) => {
             let mut out = String::new();
-            let mut chars = v[1..].chars();
-            while let Some(c) = chars.next() {
+            let mut chars = v[1..].char_indices();
+            while let Some((i, c)) = chars.next() {
                 match c {
-                    '\\' if q != b'\'' => out.extend(chars.next()),
-                    c if c == q as char => return Some(out),
+                    '\\' if q != b'\'' => out.extend(chars.next().map(|(_, c)| c)),
+                    c if c == q as char => return Some((out, 1, 1 + i)),
                     c => out.push(c),
                 }
             }
@@ -193,6 +243,7 @@ fn value_at(v: &str, style: Style) -> Option<String> {
                 }
             }
             let val = v[..end].trim().trim_end_matches([',', ';']).trim();
+            let at = v.find(val).unwrap_or(0);
             let first = val.chars().next()?;
             if "!&*|>[{(@".contains(first) {
                 return None; // YAML tags, anchors, block scalars, collections
@@ -201,7 +252,7 @@ fn value_at(v: &str, style: Style) -> Option<String> {
                 Regex::new(r"^(?:var|local|module|data|each|self|secrets|vars|env|inputs|steps|needs|matrix|github|process\.env|os\.environ)[.\[]")
                     .expect("static regex")
             });
-            (!REFERENCE.is_match(val)).then(|| val.to_owned())
+            (!REFERENCE.is_match(val)).then(|| (val.to_owned(), at, at + val.len()))
         }
         _ => None,
     }
@@ -211,31 +262,42 @@ fn value_at(v: &str, style: Style) -> Option<String> {
 mod tests {
     use super::*;
 
+    fn secret_assignment_t(line: &str, style: Style) -> Option<(usize, usize)> {
+        secret_assignment(line, style, None)
+    }
+
     #[test]
     fn secret_assignment_lines() {
         let c = Style::Config;
         let code = Style::Code;
         assert_eq!(
-            secret_assignment("DB_PASSWORD=hunter22\n", c),
-            Some((0, 11))
+            secret_assignment_t("DB_PASSWORD=hunter22\n", c),
+            Some((12, 20))
         );
         assert_eq!(
-            secret_assignment("export API_TOKEN=\"abcd1234\"", c),
-            Some((7, 16))
+            secret_assignment_t("export API_TOKEN=\"abcd1234\"", c),
+            Some((18, 26))
         );
-        assert!(secret_assignment("  password: hunter22 # prod", c).is_some());
-        assert!(secret_assignment(r#"    "Password": "hunter22","#, c).is_some());
-        assert!(secret_assignment(r#"db_password = "S3cret!""#, code).is_some());
-        assert!(secret_assignment("password = var.db_password", code).is_none());
-        assert!(secret_assignment("password = random_password.db.result", code).is_none());
-        assert!(secret_assignment("password = \"${var.db_password}\"", code).is_none());
-        assert!(secret_assignment("token: ${{ secrets.TOKEN }}", c).is_none());
-        assert!(secret_assignment("password: !Ref DbPassword", c).is_none());
-        assert!(secret_assignment("password:", c).is_none());
-        assert!(secret_assignment("password_length = 16", c).is_none());
-        assert!(secret_assignment("if password == \"x\":", code).is_none());
-        assert!(secret_assignment("DB_PASSWORD=", c).is_none());
-        assert!(secret_assignment("  - POSTGRES_PASSWORD=example", c).is_some());
+        assert!(secret_assignment_t("  password: hunter22 # prod", c).is_some());
+        assert!(secret_assignment_t(r#"    "Password": "hunter22","#, c).is_some());
+        assert!(secret_assignment_t(r#"db_password = "S3cret!""#, code).is_some());
+        assert!(secret_assignment_t("password = var.db_password", code).is_none());
+        assert!(secret_assignment_t("password = random_password.db.result", code).is_none());
+        assert!(secret_assignment_t("password = \"${var.db_password}\"", code).is_none());
+        assert!(secret_assignment_t("token: ${{ secrets.TOKEN }}", c).is_none());
+        assert!(secret_assignment_t("password: !Ref DbPassword", c).is_none());
+        assert!(secret_assignment_t("password:", c).is_none());
+        assert!(secret_assignment_t("password_length = 16", c).is_none());
+        assert!(secret_assignment_t("if password == \"x\":", code).is_none());
+        assert!(secret_assignment_t("DB_PASSWORD=", c).is_none());
+        assert!(secret_assignment_t("  - POSTGRES_PASSWORD=S3cr3tive", c).is_some());
+        assert!(secret_assignment_t("  - POSTGRES_PASSWORD=example", c).is_none());
+        assert!(secret_assignment_t("authKey: auth", c).is_none());
+        assert!(secret_assignment_t("password: password", c).is_none());
+        assert!(secret_assignment_t("password = \"changeme\"", code).is_none());
+        let high = Some((3.5, 3));
+        assert!(secret_assignment("api_key: Zq9xW2vB7nM4kL1pR8tY6uI3", c, high).is_some());
+        assert!(secret_assignment("password: hunter22", c, high).is_none());
     }
 
     #[test]

@@ -1,0 +1,3 @@
+//! Native checks for secrets held in structured objects (see `native/mod.rs`).
+
+pub(super) mod k8s_secret_data;

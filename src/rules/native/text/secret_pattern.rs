@@ -1,0 +1,315 @@
+//! `text_secret_pattern` (the provider catalogue of rules/secrets): a secret in a
+//! provider's documented format, found in any text file.
+//!
+//! args:
+//! - `keywords`: literals (case-insensitive) one of which every match contains - the
+//!   provider prefix (`ghp_`, `xoxb-`, `AKIA`) or the setting name. They are the
+//!   prefilter: every keyword of every rule is found in ONE multi-pattern (Aho-Corasick)
+//!   pass over each file, shared by the rules of that file, and a rule's regex only runs
+//!   on files that contain one of its keywords.
+//! - `pattern`: the regex. The named group `secret` is the secret itself (what the
+//!   finding points at, what reports mask, what the placeholder test reads); without it
+//!   the whole match is.
+//! - `min_entropy` (bits per character, Shannon) and `min_classes` (of lower case, upper
+//!   case, digit, other): optional, for formats without a fixed prefix.
+//! - `paths`: optional regex the file's path must match (`(^|/)\.npmrc$`).
+//! - `file_contains`: optional regex the whole file must match (`(?m)^kind: Config$` for a
+//!   kubeconfig).
+//! - `decode_base64`: optional; the secret is base64 and the placeholder test reads its
+//!   decoded text, which must match the regex `decoded` (Docker's `auth`: `user:password`).
+//!
+//! A secret that is a placeholder or an example (`is_placeholder_secret`) is not
+//! reported.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, RwLock};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+
+use crate::parse::node::{Node, Value};
+use crate::rules::context::EvalCx;
+use crate::rules::native::support::secrets::{is_high_entropy, is_placeholder_secret};
+use crate::rules::native::support::spans::fail_or_pass;
+use crate::rules::truth::Outcome;
+use crate::source::Span;
+
+/// One rule's compiled arguments.
+struct Compiled {
+    /// The `pattern` argument, to recognise a stale cache entry.
+    source: String,
+    regex: Regex,
+    keyword_ids: Vec<usize>,
+    min_entropy: Option<f64>,
+    min_classes: usize,
+    paths: Option<Regex>,
+    file_contains: Option<Regex>,
+    decoded: Option<Regex>,
+    decode_base64: bool,
+}
+
+/// Every keyword registered by any rule, and the automaton that finds them all at once.
+/// The generation changes whenever a keyword is added (rules are compiled on their first
+/// use), so a per-file result computed before is recomputed.
+struct Registry {
+    words: Vec<String>,
+    automaton: Option<AhoCorasick>,
+    generation: u64,
+}
+
+static REGISTRY: LazyLock<RwLock<Registry>> = LazyLock::new(|| {
+    RwLock::new(Registry {
+        words: Vec::new(),
+        automaton: None,
+        generation: 0,
+    })
+});
+
+/// Compiled arguments by `pattern` text.
+static COMPILED: LazyLock<RwLock<HashMap<String, Arc<Compiled>>>> =
+    LazyLock::new(|| RwLock::new(HashMap::new()));
+
+fn register(words: &[String]) -> Vec<usize> {
+    {
+        let reg = REGISTRY.read().expect("registry lock");
+        let ids: Vec<Option<usize>> = words
+            .iter()
+            .map(|w| reg.words.iter().position(|x| x == w))
+            .collect();
+        if ids.iter().all(Option::is_some) {
+            return ids.into_iter().flatten().collect();
+        }
+    }
+    let mut reg = REGISTRY.write().expect("registry lock");
+    let mut ids = Vec::new();
+    for w in words {
+        let id = match reg.words.iter().position(|x| x == w) {
+            Some(i) => i,
+            None => {
+                reg.words.push(w.clone());
+                reg.words.len() - 1
+            }
+        };
+        ids.push(id);
+    }
+    reg.automaton = AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::Standard)
+        .build(&reg.words)
+        .ok();
+    reg.generation += 1;
+    ids
+}
+
+fn compiled(args: &Node) -> Option<Arc<Compiled>> {
+    let pattern = args.get("pattern")?.as_str()?;
+    if let Some(c) = COMPILED.read().expect("cache lock").get(pattern) {
+        return Some(c.clone());
+    }
+    let regex = Regex::new(pattern).ok()?;
+    let words: Vec<String> = args
+        .get("keywords")
+        .map(|k| {
+            k.items()
+                .iter()
+                .filter_map(Node::as_str)
+                .map(str::to_ascii_lowercase)
+                .collect()
+        })
+        .unwrap_or_default();
+    let number = |key: &str| {
+        args.get(key)
+            .and_then(|n| n.scalar_text())
+            .and_then(|t| t.parse::<f64>().ok())
+    };
+    let c = Arc::new(Compiled {
+        source: pattern.to_owned(),
+        regex,
+        keyword_ids: register(&words),
+        min_entropy: number("min_entropy"),
+        min_classes: number("min_classes").map_or(0, |n| n as usize),
+        paths: regex_arg(args, "paths"),
+        file_contains: regex_arg(args, "file_contains"),
+        decoded: regex_arg(args, "decoded"),
+        decode_base64: args
+            .get("decode_base64")
+            .and_then(Node::as_bool)
+            .unwrap_or(false),
+    });
+    COMPILED
+        .write()
+        .expect("cache lock")
+        .insert(c.source.clone(), c.clone());
+    Some(c)
+}
+
+fn regex_arg(args: &Node, key: &str) -> Option<Regex> {
+    args.get(key)
+        .and_then(Node::as_str)
+        .and_then(|p| Regex::new(p).ok())
+}
+
+/// Standard or URL-safe base64 (padding optional); `None` when `s` is not base64 or does
+/// not decode to UTF-8.
+pub(crate) fn decode_base64(s: &str) -> Option<String> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for b in s.trim_end_matches('=').bytes() {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Whether `text` contains one of `ids`, scanning it for every registered keyword once
+/// per resource (the result is kept in the resource's memo).
+fn has_keyword(text: &str, ids: &[usize], cx: &EvalCx<'_>) -> bool {
+    if ids.is_empty() {
+        return true;
+    }
+    let reg = REGISTRY.read().expect("registry lock");
+    let mut memo = cx.memo.secret_keywords.borrow_mut();
+    let stale = memo.as_ref().is_none_or(|(g, _)| *g != reg.generation);
+    if stale {
+        let mut found = vec![false; reg.words.len()];
+        if let Some(ac) = &reg.automaton {
+            for m in ac.find_overlapping_iter(text) {
+                found[m.pattern().as_usize()] = true;
+            }
+        }
+        *memo = Some((reg.generation, found));
+    }
+    let found = &memo.as_ref().expect("just set").1;
+    ids.iter().any(|&i| found.get(i).copied().unwrap_or(false))
+}
+
+/// A finding at every secret in the provider's format that is not a placeholder.
+pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -> Outcome {
+    let Value::String(text) = &body.value else {
+        return Outcome::pass(Vec::new());
+    };
+    let Some(c) = args.and_then(compiled) else {
+        return Outcome::pass(Vec::new());
+    };
+    if body.span.len() != text.len() {
+        return Outcome::pass(Vec::new());
+    }
+    if let Some(paths) = &c.paths
+        && !paths.is_match(&cx.resource.address.replace('\\', "/"))
+    {
+        return Outcome::pass(Vec::new());
+    }
+    if !has_keyword(text, &c.keyword_ids, cx) {
+        return Outcome::pass(Vec::new());
+    }
+    if let Some(re) = &c.file_contains
+        && !re.is_match(text)
+    {
+        return Outcome::pass(Vec::new());
+    }
+    let start = body.span.start as usize;
+    let spans = c
+        .regex
+        .captures_iter(text)
+        .filter_map(|caps| caps.name("secret").or_else(|| caps.get(0)))
+        .filter(|m| {
+            if !c.decode_base64 {
+                return !is_placeholder_secret(m.as_str());
+            }
+            decode_base64(m.as_str()).is_some_and(|d| {
+                c.decoded.as_ref().is_none_or(|re| re.is_match(&d))
+                    && !is_placeholder_secret(d.rsplit(':').next().unwrap_or(&d))
+            })
+        })
+        .filter(|m| {
+            c.min_entropy
+                .is_none_or(|e| is_high_entropy(m.as_str(), e, c.min_classes))
+        })
+        .map(|m| Span::new(body.span.file, start + m.start(), start + m.end()))
+        .collect();
+    fail_or_pass(spans)
+}
+
+/// The problems in a rule's args, for `isolint test-rules` and the pack tests.
+pub(crate) fn validate(args: Option<&Node>) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(args) = args else {
+        return vec!["text_secret_pattern needs args (keywords, pattern)".into()];
+    };
+    match args.get("pattern").and_then(Node::as_str) {
+        None => out.push("`pattern` is required".into()),
+        Some(p) => {
+            if let Err(e) = Regex::new(p) {
+                out.push(format!("`pattern` is not a valid regex: {e}"));
+            }
+        }
+    }
+    for key in ["paths", "file_contains", "decoded"] {
+        if let Some(p) = args.get(key).and_then(Node::as_str)
+            && let Err(e) = Regex::new(p)
+        {
+            out.push(format!("`{key}` is not a valid regex: {e}"));
+        }
+    }
+    const KEYS: &[&str] = &[
+        "keywords",
+        "pattern",
+        "min_entropy",
+        "min_classes",
+        "paths",
+        "file_contains",
+        "decode_base64",
+        "decoded",
+    ];
+    for e in args.entries() {
+        if !KEYS.contains(&e.key.as_str()) {
+            out.push(format!(
+                "unknown argument `{}` (known: {})",
+                e.key,
+                KEYS.join(", ")
+            ));
+        }
+    }
+    if args.get("keywords").is_none_or(|k| k.items().is_empty()) {
+        out.push("`keywords` must list at least one literal".into());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64() {
+        assert_eq!(decode_base64("dXNlcjpwYXNz").as_deref(), Some("user:pass"));
+        assert_eq!(
+            decode_base64("dXNlcjpwYXNzMQ==").as_deref(),
+            Some("user:pass1")
+        );
+        assert_eq!(decode_base64("not base64!"), None);
+    }
+
+    #[test]
+    fn keywords_are_registered_once() {
+        let a = register(&["zz_unit_kw1".into(), "zz_unit_kw2".into()]);
+        let b = register(&["zz_unit_kw2".into()]);
+        assert_eq!(a[1], b[0]);
+        let reg = REGISTRY.read().unwrap();
+        let ac = reg.automaton.as_ref().unwrap();
+        assert!(ac.is_match("xx ZZ_UNIT_KW1 yy"));
+    }
+}
