@@ -28,6 +28,23 @@ const NATIVES: &[(&str, NativeFn)] = &[
         "dockerfile_copied_credentials",
         dockerfile::copied_credentials::check,
     ),
+    ("dockerfile_run_command", dockerfile::run_command::check),
+    (
+        "dockerfile_repeated_instruction",
+        dockerfile::repeated_instruction::check,
+    ),
+    (
+        "dockerfile_copy_from_unknown_stage",
+        dockerfile::copy_from_stage::check,
+    ),
+    (
+        "dockerfile_duplicate_stage_alias",
+        dockerfile::duplicate_alias::check,
+    ),
+    (
+        "dockerfile_secret_build_arg",
+        dockerfile::secret_build_arg::check,
+    ),
     ("text_secret_assignment", text::secret_assignment::check),
     ("text_credential_url", text::credential_url::check),
     ("gha_script_injection", gha::script_injection::check),

@@ -2,3 +2,4 @@
 
 pub(crate) mod secrets;
 pub(crate) mod spans;
+pub(crate) mod shell;

@@ -1,0 +1,243 @@
+//! Just enough POSIX shell reading for rules about scripts (Dockerfile RUN, workflow
+//! `run:`): where each simple command starts and ends, and where variables are expanded
+//! outside double quotes. Not a parser: it tracks quotes, escapes, comments and the
+//! operators that separate commands, which is what the rules need to judge one command's
+//! words instead of a whole line's.
+
+/// One simple command of a script: `text[start..end]` (leading assignments, `sudo`,
+/// `env`, `exec` and shell keywords skipped), and whether its output goes into a pipe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Command {
+    pub start: usize,
+    pub end: usize,
+    pub piped: bool,
+}
+
+/// The simple commands of `text`, split at `&&`, `||`, `|`, `;`, `&`, newlines,
+/// parentheses, braces and `$(`/backticks outside quotes. Comments are skipped.
+pub(crate) fn simple_commands(text: &str) -> Vec<Command> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    let mut quote: Option<u8> = None;
+    let push = |out: &mut Vec<Command>, s: usize, e: usize, piped: bool| {
+        if let Some((s, e)) = trim_command(text, s, e) {
+            out.push(Command {
+                start: s,
+                end: e,
+                piped,
+            });
+        }
+    };
+    while i < b.len() {
+        let c = b[i];
+        match quote {
+            Some(b'\'') => {
+                if c == b'\'' {
+                    quote = None;
+                }
+                i += 1;
+                continue;
+            }
+            Some(q) => {
+                if c == b'\\' {
+                    i += 2;
+                    continue;
+                }
+                if c == q {
+                    quote = None;
+                }
+                i += 1;
+                continue;
+            }
+            None => {}
+        }
+        match c {
+            b'\\' => i += 2,
+            b'\'' | b'"' => {
+                quote = Some(c);
+                i += 1;
+            }
+            b'#' if i == 0 || b[i - 1].is_ascii_whitespace() || b[i - 1] == b';' => {
+                push(&mut out, start, i, false);
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                start = i;
+            }
+            b'|' | b'&' | b';' | b'\n' | b'(' | b')' | b'`' | b'{' | b'}' => {
+                // Braces only as group words, not in ${VAR} or {a,b}.
+                let word_boundary = |k: usize| k >= b.len() || b[k].is_ascii_whitespace();
+                if (c == b'{' || c == b'}')
+                    && !(word_boundary(i + 1) && (i == 0 || b[i - 1].is_ascii_whitespace()))
+                    && !(c == b'}' && i > 0 && b[i - 1] == b';')
+                {
+                    i += 1;
+                    continue;
+                }
+                // `2>&1`, `&>`, `>&2` are redirections, not separators.
+                if c == b'&' && (i > 0 && b[i - 1] == b'>' || b.get(i + 1) == Some(&b'>')) {
+                    i += 1;
+                    continue;
+                }
+                let double = b.get(i + 1) == Some(&c) && (c == b'|' || c == b'&' || c == b';');
+                let piped = c == b'|' && !double;
+                push(&mut out, start, i, piped);
+                i += if double { 2 } else { 1 };
+                start = i;
+            }
+            b'$' if b.get(i + 1) == Some(&b'(') => {
+                push(&mut out, start, i, false);
+                i += 2;
+                start = i;
+            }
+            _ => i += 1,
+        }
+    }
+    push(&mut out, start, b.len(), false);
+    out
+}
+
+/// `text[s..e]` without surrounding blanks and leading prefixes that are not the command
+/// (assignments, `sudo` and its options, `env`, `exec`, `time`, `!`, `then`/`do`/...).
+fn trim_command(text: &str, mut s: usize, e: usize) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut sudo = false;
+    loop {
+        while s < e && b[s].is_ascii_whitespace() {
+            s += 1;
+        }
+        if s >= e {
+            return None;
+        }
+        let w_end = crate::parse::dockerfile::word_end(b, s).min(e);
+        let word = &text[s..w_end];
+        let assignment = word
+            .split_once('=')
+            .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_'))
+            && !word.starts_with('-');
+        let keyword = matches!(
+            word,
+            "then" | "do" | "else" | "elif" | "if" | "while" | "until" | "!" | "time" | "exec" | "env"
+                | "sudo" | "nohup"
+        );
+        let sudo_option = sudo && word.starts_with('-');
+        if !(assignment || keyword || sudo_option) {
+            break;
+        }
+        // `sudo -u user cmd`: the option's value is not the command either.
+        if sudo_option && matches!(word, "-u" | "-g" | "-C" | "-h" | "-p" | "-U") {
+            s = w_end;
+            while s < e && b[s].is_ascii_whitespace() {
+                s += 1;
+            }
+            s = crate::parse::dockerfile::word_end(b, s).min(e);
+            continue;
+        }
+        sudo |= word == "sudo";
+        s = w_end;
+    }
+    let trimmed = text[s..e].trim_end();
+    Some((s, s + trimmed.len()))
+}
+
+/// `$NAME` and `${NAME}` expansions outside double and single quotes: (start, end, name).
+pub(crate) fn unquoted_expansions(text: &str) -> Vec<(usize, usize, &str)> {
+    expansions(text).into_iter().filter(|x| !x.3).map(|(a, b, n, _)| (a, b, n)).collect()
+}
+
+/// Every `$NAME` / `${NAME...}` expansion that the shell performs (not inside single
+/// quotes): (start, end, name, inside double quotes).
+pub(crate) fn expansions(text: &str) -> Vec<(usize, usize, &str, bool)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut dq = false;
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'\\' => {
+                i += 2;
+                continue;
+            }
+            b'\'' if !dq => {
+                i += 1;
+                while i < b.len() && b[i] != b'\'' {
+                    i += 1;
+                }
+            }
+            b'"' => dq = !dq,
+            b'#' if !dq && (i == 0 || b[i - 1].is_ascii_whitespace()) => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'$' => {
+                let braced = b.get(i + 1) == Some(&b'{');
+                let n0 = i + 1 + usize::from(braced);
+                let mut n1 = n0;
+                while n1 < b.len() && (b[n1].is_ascii_alphanumeric() || b[n1] == b'_') {
+                    n1 += 1;
+                }
+                if n1 > n0 && !b[n0].is_ascii_digit() {
+                    let mut end = n1;
+                    if braced {
+                        while end < b.len() && b[end] != b'}' {
+                            end += 1;
+                        }
+                        end = (end + 1).min(b.len());
+                    }
+                    out.push((i, end, &text[n0..n1], dq));
+                    i = end;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cmds(t: &str) -> Vec<(&str, bool)> {
+        simple_commands(t)
+            .into_iter()
+            .map(|c| (&t[c.start..c.end], c.piped))
+            .collect()
+    }
+
+    #[test]
+    fn splits_commands() {
+        assert_eq!(
+            cmds("apt-get update && DEBIAN_FRONTEND=noninteractive sudo -E apt-get install -y x; rm -rf /var/lib/apt/lists/*"),
+            vec![
+                ("apt-get update", false),
+                ("apt-get install -y x", false),
+                ("rm -rf /var/lib/apt/lists/*", false)
+            ]
+        );
+        assert_eq!(
+            cmds("curl -s 'a|b' | tar -xz 2>&1 || echo \"x && y\""),
+            vec![("curl -s 'a|b'", true), ("tar -xz 2>&1", false), ("echo \"x && y\"", false)]
+        );
+        assert_eq!(
+            cmds("if [ -f x ]; then\n  cd /tmp # go there\nfi && echo ${A} $(id -u)"),
+            vec![("[ -f x ]", false), ("cd /tmp", false), ("fi", false), ("echo ${A}", false), ("id -u", false)]
+        );
+        assert_eq!(cmds("sudo -u app cmd"), vec![("cmd", false)]);
+    }
+
+    #[test]
+    fn finds_unquoted_expansions() {
+        let t = r#"echo $A "$B" '${C}' ${D:-x} "pre ${E}" \$F"#;
+        let names: Vec<_> = unquoted_expansions(t).into_iter().map(|x| x.2).collect();
+        assert_eq!(names, ["A", "D"]);
+        let all: Vec<_> = expansions(t).into_iter().map(|x| x.2).collect();
+        assert_eq!(all, ["A", "B", "D", "E"]);
+    }
+}
