@@ -1,6 +1,11 @@
 //! Docker Compose services become one `compose_service` resource each, with `ports` and
 //! `volumes` parsed from short syntax (`127.0.0.1:8080:80/tcp`, `/src:/dst:ro`) and long
 //! syntax alike into `ports_parsed` and `volumes_parsed`.
+//!
+//! Values are interpolated as Compose does: `${VAR:-default}` and `${VAR-default}` take
+//! their default (what the file says runs when nothing overrides it), `$$` is a `$`,
+//! `$HOME` and `$PWD` become `~` and `.` (whatever their value, they name the user's home
+//! and the project directory), and any other variable makes the whole value unknown.
 
 use std::sync::Arc;
 
@@ -56,12 +61,13 @@ pub fn compose_resources(src: &SourceText, doc: Node) -> Vec<Resource> {
     let group: Arc<str> = Arc::from(format!("file:{}", src.display_path));
     let mut out = Vec::new();
     for service in services {
-        let Value::Map(entries) = &service.value.value else {
+        let value = interpolate(&service.value);
+        let Value::Map(entries) = &value.value else {
             continue;
         };
         let mut entries = entries.clone();
         let parsed = |key: &str, f: fn(&SourceText, &Node) -> Option<Node>| {
-            let list = service.value.get(key)?;
+            let list = value.get(key)?;
             let items = list.items().iter().filter_map(|i| f(src, i)).collect();
             Some(entry(
                 &format!("{key}_parsed"),
@@ -81,6 +87,81 @@ pub fn compose_resources(src: &SourceText, doc: Node) -> Vec<Resource> {
         });
     }
     out
+}
+
+/// `node` with Compose variable interpolation applied to every string value.
+fn interpolate(node: &Node) -> Node {
+    match &node.value {
+        Value::String(s) if s.contains('$') => match interpolate_str(s) {
+            Some(v) => Node::string(v, node.span),
+            None => Node::unknown("compose variable without a default", Vec::new(), node.span),
+        },
+        Value::List(items) => Node::new(Value::List(items.iter().map(interpolate).collect()), node.span),
+        Value::Map(entries) => Node::new(
+            Value::Map(
+                entries
+                    .iter()
+                    .map(|e| Entry {
+                        value: interpolate(&e.value),
+                        ..e.clone()
+                    })
+                    .collect(),
+            ),
+            node.span,
+        ),
+        _ => node.clone(),
+    }
+}
+
+/// The interpolated text, or None when it depends on a variable without a default.
+fn interpolate_str(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(r) = after.strip_prefix('$') {
+            out.push('$');
+            rest = r;
+            continue;
+        }
+        let (name, default, r) = if let Some(b) = after.strip_prefix('{') {
+            let close = b.find('}')?;
+            let inner = &b[..close];
+            let name_end = inner
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(inner.len());
+            let op = &inner[name_end..];
+            let default = op
+                .strip_prefix(":-")
+                .or_else(|| op.strip_prefix('-'))
+                .map(str::to_string);
+            if !op.is_empty() && default.is_none() {
+                // `:?err`, `?err`, `:+alt`: the value depends on the variable.
+                return None;
+            }
+            (&inner[..name_end], default, &b[close + 1..])
+        } else {
+            let end = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            if end == 0 || after.starts_with(|c: char| c.is_ascii_digit()) {
+                out.push('$');
+                rest = after;
+                continue;
+            }
+            (&after[..end], None, &after[end..])
+        };
+        match (name, default) {
+            (_, Some(d)) if !d.contains('$') => out.push_str(&d),
+            ("HOME", None) => out.push('~'),
+            ("PWD", None) => out.push('.'),
+            _ => return None,
+        }
+        rest = r;
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 fn entry(key: &str, value: Node) -> Entry {
@@ -340,6 +421,21 @@ mod tests {
 
     fn get<'a>(n: &'a Node, path: &str) -> Option<&'a str> {
         n.get_path(path).and_then(Node::as_str)
+    }
+
+    #[test]
+    fn interpolation() {
+        let i = |t: &str| interpolate_str(t);
+        assert_eq!(i("${TAG:-1.2}").as_deref(), Some("1.2"));
+        assert_eq!(i("app:${TAG-dev}").as_deref(), Some("app:dev"));
+        assert_eq!(i("$${NOT_A_VAR} $$x").as_deref(), Some("${NOT_A_VAR} $x"));
+        assert_eq!(i("${HOME}/.ssh:/root/.ssh").as_deref(), Some("~/.ssh:/root/.ssh"));
+        assert_eq!(i("$PWD/data").as_deref(), Some("./data"));
+        assert_eq!(i("${TAG}"), None);
+        assert_eq!(i("x-$TAG"), None);
+        assert_eq!(i("${TAG:?set it}"), None);
+        assert_eq!(i("${A:-${B}}"), None);
+        assert_eq!(i("price $5").as_deref(), Some("price $5"));
     }
 
     #[test]

@@ -9,6 +9,7 @@
 mod aws;
 mod aws_iam;
 mod cloud;
+mod compose;
 mod dockerfile;
 mod gha;
 mod kubernetes;
@@ -45,6 +46,7 @@ const NATIVES: &[(&str, NativeFn)] = &[
         "dockerfile_secret_build_arg",
         dockerfile::secret_build_arg::check,
     ),
+    ("compose_env_secret", compose::env_secret::check),
     ("text_secret_assignment", text::secret_assignment::check),
     ("text_credential_url", text::credential_url::check),
     ("gha_script_injection", gha::script_injection::check),
