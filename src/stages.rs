@@ -204,6 +204,15 @@ fn structured(
             .flat_map(|d| model::workflow::workflow_resources(src, d))
             .collect();
     }
+    if model::workflow::is_action_file(&src.display_path)
+        && docs.len() == 1
+        && docs[0].get("runs").is_some()
+    {
+        return docs
+            .into_iter()
+            .flat_map(|d| model::workflow::action_resources(src, d))
+            .collect();
+    }
     let name = src
         .path
         .file_name()

@@ -10,7 +10,7 @@ mod aws;
 mod aws_iam;
 mod cloud;
 mod compose;
-mod dockerfile;
+pub(crate) mod dockerfile;
 mod gha;
 mod kubernetes;
 pub(crate) mod support;
@@ -51,6 +51,8 @@ const NATIVES: &[(&str, NativeFn)] = &[
     ("text_credential_url", text::credential_url::check),
     ("gha_script_injection", gha::script_injection::check),
     ("gha_literal_secret", gha::literal_secret::check),
+    ("gha_expression_match", gha::expression_match::check),
+    ("gha_tainted_env", gha::tainted_env::check),
     (
         "gha_workflow_level_writes",
         gha::workflow_level_writes::check,

@@ -4,7 +4,7 @@ pub(super) mod copied_credentials;
 pub(super) mod copy_from_stage;
 pub(super) mod duplicate_alias;
 pub(super) mod env_secret;
-pub(super) mod instruction_match;
+pub(crate) mod instruction_match;
 pub(super) mod repeated_instruction;
 pub(super) mod run_command;
 pub(super) mod secret_build_arg;

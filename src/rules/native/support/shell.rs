@@ -142,11 +142,6 @@ fn trim_command(text: &str, mut s: usize, e: usize) -> Option<(usize, usize)> {
     Some((s, s + trimmed.len()))
 }
 
-/// `$NAME` and `${NAME}` expansions outside double and single quotes: (start, end, name).
-pub(crate) fn unquoted_expansions(text: &str) -> Vec<(usize, usize, &str)> {
-    expansions(text).into_iter().filter(|x| !x.3).map(|(a, b, n, _)| (a, b, n)).collect()
-}
-
 /// Every `$NAME` / `${NAME...}` expansion that the shell performs (not inside single
 /// quotes): (start, end, name, inside double quotes).
 pub(crate) fn expansions(text: &str) -> Vec<(usize, usize, &str, bool)> {
@@ -235,7 +230,11 @@ mod tests {
     #[test]
     fn finds_unquoted_expansions() {
         let t = r#"echo $A "$B" '${C}' ${D:-x} "pre ${E}" \$F"#;
-        let names: Vec<_> = unquoted_expansions(t).into_iter().map(|x| x.2).collect();
+        let names: Vec<_> = expansions(t)
+            .into_iter()
+            .filter(|x| !x.3)
+            .map(|x| x.2)
+            .collect();
         assert_eq!(names, ["A", "D"]);
         let all: Vec<_> = expansions(t).into_iter().map(|x| x.2).collect();
         assert_eq!(all, ["A", "B", "D", "E"]);
