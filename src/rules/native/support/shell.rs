@@ -21,13 +21,27 @@ pub(crate) fn simple_commands(text: &str) -> Vec<Command> {
     let mut start = 0;
     let mut i = 0;
     let mut quote: Option<u8> = None;
-    let push = |out: &mut Vec<Command>, s: usize, e: usize, piped: bool| {
+    // Inside `case WORD in`, words up to `)` are patterns (`amd64 | arm64)`), not
+    // commands; `;;` starts the next pattern list and `esac` ends it.
+    let mut case_pattern = false;
+    let push = |out: &mut Vec<Command>, case_pattern: &mut bool, s: usize, e: usize, piped: bool, sep: u8| {
+        let seg = text[s..e].trim();
+        if *case_pattern {
+            if sep == b')' || seg == "esac" || seg.starts_with("esac ") {
+                *case_pattern = false;
+            }
+            return;
+        }
         if let Some((s, e)) = trim_command(text, s, e) {
             out.push(Command {
                 start: s,
                 end: e,
                 piped,
             });
+        }
+        let words: Vec<&str> = seg.split_whitespace().collect();
+        if words.first() == Some(&"case") && words.last() == Some(&"in") {
+            *case_pattern = true;
         }
     };
     while i < b.len() {
@@ -60,7 +74,7 @@ pub(crate) fn simple_commands(text: &str) -> Vec<Command> {
                 i += 1;
             }
             b'#' if i == 0 || b[i - 1].is_ascii_whitespace() || b[i - 1] == b';' => {
-                push(&mut out, start, i, false);
+                push(&mut out, &mut case_pattern, start, i, false, b'#');
                 while i < b.len() && b[i] != b'\n' {
                     i += 1;
                 }
@@ -83,19 +97,22 @@ pub(crate) fn simple_commands(text: &str) -> Vec<Command> {
                 }
                 let double = b.get(i + 1) == Some(&c) && (c == b'|' || c == b'&' || c == b';');
                 let piped = c == b'|' && !double;
-                push(&mut out, start, i, piped);
+                push(&mut out, &mut case_pattern, start, i, piped, c);
+                if double && c == b';' {
+                    case_pattern = true;
+                }
                 i += if double { 2 } else { 1 };
                 start = i;
             }
             b'$' if b.get(i + 1) == Some(&b'(') => {
-                push(&mut out, start, i, false);
+                push(&mut out, &mut case_pattern, start, i, false, b'$');
                 i += 2;
                 start = i;
             }
             _ => i += 1,
         }
     }
-    push(&mut out, start, b.len(), false);
+    push(&mut out, &mut case_pattern, start, b.len(), false, b'\n');
     out
 }
 
@@ -225,6 +242,11 @@ mod tests {
             vec![("[ -f x ]", false), ("cd /tmp", false), ("fi", false), ("echo ${A}", false), ("id -u", false)]
         );
         assert_eq!(cmds("sudo -u app cmd"), vec![("cmd", false)]);
+        // `x=1` alone runs no command.
+        assert_eq!(
+            cmds("case \"$a\" in \n amd64 | arm64) x=1 ;; \n *) curl -s u | tar -x ;; \nesac; make"),
+            vec![("case \"$a\" in", false), ("curl -s u", true), ("tar -x", false), ("make", false)]
+        );
     }
 
     #[test]
