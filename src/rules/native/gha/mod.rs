@@ -73,6 +73,20 @@ pub(crate) fn yields_boolean(expr: &str) -> bool {
     comparison || predicate || e.starts_with('!')
 }
 
+/// Untrusted expressions whose text can contain a newline (titles, bodies, commit
+/// messages): branch names, labels and author fields cannot, since git and GitHub reject
+/// control characters in them.
+pub(crate) fn multiline_untrusted_expressions(text: &str) -> Vec<(usize, usize)> {
+    untrusted_expressions(text)
+        .into_iter()
+        .filter(|&(a, b)| MULTILINE.is_match(&text[a..b]))
+        .collect()
+}
+
+static MULTILINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\.(?:title|body|message|display_title|page_name)\b").expect("static regex")
+});
+
 /// The steps of a job or of a composite action (`gha_action` lifts `runs.steps`).
 pub(crate) fn steps(body: &Node) -> &[Node] {
     body.get("steps").map_or(&[][..], Node::items)
@@ -82,6 +96,15 @@ pub(crate) fn steps(body: &Node) -> &[Node] {
 /// from the workflow's, the job's and the step's own `env` (a later level overrides an
 /// earlier one, so a safe step value hides a tainted job value).
 pub(crate) fn tainted_env(job: &Node, step: &Node) -> Vec<String> {
+    tainted_env_by(job, step, untrusted_expressions)
+}
+
+/// [`tainted_env`] with the untrusted-expression finder chosen by the caller.
+pub(crate) fn tainted_env_by(
+    job: &Node,
+    step: &Node,
+    finder: fn(&str) -> Vec<(usize, usize)>,
+) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for env in [job.get("workflow_env"), job.get("env"), step.get("env")]
         .into_iter()
@@ -91,7 +114,7 @@ pub(crate) fn tainted_env(job: &Node, step: &Node) -> Vec<String> {
             let tainted = e
                 .value
                 .as_str()
-                .is_some_and(|v| !untrusted_expressions(v).is_empty());
+                .is_some_and(|v| !finder(v).is_empty());
             out.retain(|n| n != &e.key);
             if tainted {
                 out.push(e.key.clone());

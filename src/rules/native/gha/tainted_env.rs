@@ -3,7 +3,9 @@
 //! because it follows the value from the env maps into the script and needs the shell's
 //! quoting rules to tell `"$TITLE"` from `$TITLE`.
 
-use super::{posix_run, steps, tainted_env, untrusted_expressions};
+use super::{
+    multiline_untrusted_expressions, posix_run, steps, tainted_env, tainted_env_by,
+};
 use crate::parse::node::Node;
 use crate::rules::context::EvalCx;
 use crate::rules::native::support::shell::expansions;
@@ -17,7 +19,9 @@ use crate::rules::truth::Outcome;
 /// - `env_file`: a finding at each tainted `$NAME` (quoted or not) and each untrusted
 ///   `${{ }}` on a line of `run:` that writes to `$GITHUB_ENV`, `$GITHUB_PATH` or
 ///   `$GITHUB_OUTPUT` (or in a heredoc fed to one), since a newline in the text defines
-///   further variables (`NODE_OPTIONS`, `LD_PRELOAD`) or outputs for later steps.
+///   further variables (`NODE_OPTIONS`, `LD_PRELOAD`) or outputs for later steps. Only
+///   text that can hold a newline counts (titles, bodies, commit messages), not branch
+///   names.
 pub(crate) fn check(job: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -> Outcome {
     let sink = args
         .and_then(|a| a.get("sink"))
@@ -35,7 +39,11 @@ pub(crate) fn check(job: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -> Outcome
         if !posix_run(job, step) {
             continue;
         }
-        let tainted = tainted_env(job, step);
+        let tainted = if sink == "env_file" {
+            tainted_env_by(job, step, multiline_untrusted_expressions)
+        } else {
+            tainted_env(job, step)
+        };
         let hits: Vec<(usize, usize)> = if sink == "env_file" {
             env_file_writes(text)
                 .into_iter()
@@ -45,7 +53,7 @@ pub(crate) fn check(job: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -> Outcome
                         .into_iter()
                         .filter(|x| tainted.iter().any(|t| t == x.2))
                         .map(|x| (x.0, x.1));
-                    let exprs = untrusted_expressions(line);
+                    let exprs = multiline_untrusted_expressions(line);
                     vars.chain(exprs)
                         .map(|(s, e)| (a + s, a + e))
                         .collect::<Vec<_>>()

@@ -166,12 +166,23 @@ pub(crate) fn expansions(text: &str) -> Vec<(usize, usize, &str, bool)> {
     let mut out = Vec::new();
     let mut i = 0;
     let mut dq = false;
+    // `"$(cmd "$x")"`: a command substitution starts a new quoting context.
+    let mut outer: Vec<bool> = Vec::new();
     while i < b.len() {
         let c = b[i];
         match c {
             b'\\' => {
                 i += 2;
                 continue;
+            }
+            b'$' if b.get(i + 1) == Some(&b'(') && b.get(i + 2) != Some(&b'(') => {
+                outer.push(dq);
+                dq = false;
+                i += 2;
+                continue;
+            }
+            b')' if !dq && !outer.is_empty() => {
+                dq = outer.pop().unwrap_or(false);
             }
             b'\'' if !dq => {
                 i += 1;
@@ -251,14 +262,14 @@ mod tests {
 
     #[test]
     fn finds_unquoted_expansions() {
-        let t = r#"echo $A "$B" '${C}' ${D:-x} "pre ${E}" \$F"#;
+        let t = r#"echo $A "$B" '${C}' ${D:-x} "pre ${E}" \$F "$(jq --arg t "$G" $H)""#;
         let names: Vec<_> = expansions(t)
             .into_iter()
             .filter(|x| !x.3)
             .map(|x| x.2)
             .collect();
-        assert_eq!(names, ["A", "D"]);
+        assert_eq!(names, ["A", "D", "H"]);
         let all: Vec<_> = expansions(t).into_iter().map(|x| x.2).collect();
-        assert_eq!(all, ["A", "B", "D", "E"]);
+        assert_eq!(all, ["A", "B", "D", "E", "G", "H"]);
     }
 }
