@@ -96,7 +96,10 @@ fn interpolate(node: &Node) -> Node {
             Some(v) => Node::string(v, node.span),
             None => Node::unknown("compose variable without a default", Vec::new(), node.span),
         },
-        Value::List(items) => Node::new(Value::List(items.iter().map(interpolate).collect()), node.span),
+        Value::List(items) => Node::new(
+            Value::List(items.iter().map(interpolate).collect()),
+            node.span,
+        ),
         Value::Map(entries) => Node::new(
             Value::Map(
                 entries
@@ -429,7 +432,10 @@ mod tests {
         assert_eq!(i("${TAG:-1.2}").as_deref(), Some("1.2"));
         assert_eq!(i("app:${TAG-dev}").as_deref(), Some("app:dev"));
         assert_eq!(i("$${NOT_A_VAR} $$x").as_deref(), Some("${NOT_A_VAR} $x"));
-        assert_eq!(i("${HOME}/.ssh:/root/.ssh").as_deref(), Some("~/.ssh:/root/.ssh"));
+        assert_eq!(
+            i("${HOME}/.ssh:/root/.ssh").as_deref(),
+            Some("~/.ssh:/root/.ssh")
+        );
         assert_eq!(i("$PWD/data").as_deref(), Some("./data"));
         assert_eq!(i("${TAG}"), None);
         assert_eq!(i("x-$TAG"), None);

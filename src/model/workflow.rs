@@ -22,7 +22,11 @@ pub fn is_workflow(display_path: &str) -> bool {
 /// An `action.yml` / `action.yaml` (a JavaScript, Docker or composite action's metadata).
 pub fn is_action_file(display_path: &str) -> bool {
     let path = display_path.replace('\\', "/");
-    let file = path.rsplit('/').next().unwrap_or(&path).to_ascii_lowercase();
+    let file = path
+        .rsplit('/')
+        .next()
+        .unwrap_or(&path)
+        .to_ascii_lowercase();
     file == "action.yml" || file == "action.yaml"
 }
 
@@ -207,7 +211,8 @@ mod tests {
 
     #[test]
     fn composite_action() {
-        let text = "name: x\nruns:\n  using: composite\n  steps:\n    - run: echo hi\n      shell: bash\n";
+        let text =
+            "name: x\nruns:\n  using: composite\n  steps:\n    - run: echo hi\n      shell: bash\n";
         let p = "tools/setup/action.yml";
         let src = SourceText::new(FileId(5), p.into(), p.into(), Arc::from(text));
         let doc = crate::parse::yaml::parse_yaml(&src).unwrap().remove(0);

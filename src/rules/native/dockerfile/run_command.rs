@@ -7,7 +7,7 @@
 
 use regex::Regex;
 
-use super::{instructions, instruction_match::compiled};
+use super::{instruction_match::compiled, instructions};
 use crate::parse::node::Node;
 use crate::rules::context::EvalCx;
 use crate::rules::native::support::shell::simple_commands;

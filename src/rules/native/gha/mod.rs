@@ -111,10 +111,7 @@ pub(crate) fn tainted_env_by(
         .flatten()
     {
         for e in env.entries() {
-            let tainted = e
-                .value
-                .as_str()
-                .is_some_and(|v| !finder(v).is_empty());
+            let tainted = e.value.as_str().is_some_and(|v| !finder(v).is_empty());
             out.retain(|n| n != &e.key);
             if tainted {
                 out.push(e.key.clone());

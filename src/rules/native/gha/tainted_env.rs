@@ -3,9 +3,7 @@
 //! because it follows the value from the env maps into the script and needs the shell's
 //! quoting rules to tell `"$TITLE"` from `$TITLE`.
 
-use super::{
-    multiline_untrusted_expressions, posix_run, steps, tainted_env, tainted_env_by,
-};
+use super::{multiline_untrusted_expressions, posix_run, steps, tainted_env, tainted_env_by};
 use crate::parse::node::Node;
 use crate::rules::context::EvalCx;
 use crate::rules::native::support::shell::expansions;
@@ -122,10 +120,17 @@ mod tests {
     #[test]
     fn env_file_lines() {
         let t = "echo a\necho \"T=$T\" >> \"$GITHUB_ENV\"\ncat <<EOF >> $GITHUB_OUTPUT\nbody=$B\nEOF\necho done\n";
-        let lines: Vec<_> = env_file_writes(t).into_iter().map(|(a, b)| &t[a..b]).collect();
+        let lines: Vec<_> = env_file_writes(t)
+            .into_iter()
+            .map(|(a, b)| &t[a..b])
+            .collect();
         assert_eq!(
             lines,
-            ["echo \"T=$T\" >> \"$GITHUB_ENV\"", "cat <<EOF >> $GITHUB_OUTPUT", "body=$B"]
+            [
+                "echo \"T=$T\" >> \"$GITHUB_ENV\"",
+                "cat <<EOF >> $GITHUB_OUTPUT",
+                "body=$B"
+            ]
         );
     }
 }

@@ -1,5 +1,5 @@
 //! Helpers that several native checks share; no check lives here.
 
 pub(crate) mod secrets;
-pub(crate) mod spans;
 pub(crate) mod shell;
+pub(crate) mod spans;

@@ -24,7 +24,12 @@ pub(crate) fn simple_commands(text: &str) -> Vec<Command> {
     // Inside `case WORD in`, words up to `)` are patterns (`amd64 | arm64)`), not
     // commands; `;;` starts the next pattern list and `esac` ends it.
     let mut case_pattern = false;
-    let push = |out: &mut Vec<Command>, case_pattern: &mut bool, s: usize, e: usize, piped: bool, sep: u8| {
+    let push = |out: &mut Vec<Command>,
+                case_pattern: &mut bool,
+                s: usize,
+                e: usize,
+                piped: bool,
+                sep: u8| {
         let seg = text[s..e].trim();
         if *case_pattern {
             if sep == b')' || seg == "esac" || seg.starts_with("esac ") {
@@ -130,14 +135,24 @@ fn trim_command(text: &str, mut s: usize, e: usize) -> Option<(usize, usize)> {
         }
         let w_end = crate::parse::dockerfile::word_end(b, s).min(e);
         let word = &text[s..w_end];
-        let assignment = word
-            .split_once('=')
-            .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_'))
-            && !word.starts_with('-');
+        let assignment = word.split_once('=').is_some_and(|(n, _)| {
+            !n.is_empty() && n.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
+        }) && !word.starts_with('-');
         let keyword = matches!(
             word,
-            "then" | "do" | "else" | "elif" | "if" | "while" | "until" | "!" | "time" | "exec" | "env"
-                | "sudo" | "nohup"
+            "then"
+                | "do"
+                | "else"
+                | "elif"
+                | "if"
+                | "while"
+                | "until"
+                | "!"
+                | "time"
+                | "exec"
+                | "env"
+                | "sudo"
+                | "nohup"
         );
         let sudo_option = sudo && word.starts_with('-');
         if !(assignment || keyword || sudo_option) {
@@ -237,7 +252,9 @@ mod tests {
     #[test]
     fn splits_commands() {
         assert_eq!(
-            cmds("apt-get update && DEBIAN_FRONTEND=noninteractive sudo -E apt-get install -y x; rm -rf /var/lib/apt/lists/*"),
+            cmds(
+                "apt-get update && DEBIAN_FRONTEND=noninteractive sudo -E apt-get install -y x; rm -rf /var/lib/apt/lists/*"
+            ),
             vec![
                 ("apt-get update", false),
                 ("apt-get install -y x", false),
@@ -246,17 +263,34 @@ mod tests {
         );
         assert_eq!(
             cmds("curl -s 'a|b' | tar -xz 2>&1 || echo \"x && y\""),
-            vec![("curl -s 'a|b'", true), ("tar -xz 2>&1", false), ("echo \"x && y\"", false)]
+            vec![
+                ("curl -s 'a|b'", true),
+                ("tar -xz 2>&1", false),
+                ("echo \"x && y\"", false)
+            ]
         );
         assert_eq!(
             cmds("if [ -f x ]; then\n  cd /tmp # go there\nfi && echo ${A} $(id -u)"),
-            vec![("[ -f x ]", false), ("cd /tmp", false), ("fi", false), ("echo ${A}", false), ("id -u", false)]
+            vec![
+                ("[ -f x ]", false),
+                ("cd /tmp", false),
+                ("fi", false),
+                ("echo ${A}", false),
+                ("id -u", false)
+            ]
         );
         assert_eq!(cmds("sudo -u app cmd"), vec![("cmd", false)]);
         // `x=1` alone runs no command.
         assert_eq!(
-            cmds("case \"$a\" in \n amd64 | arm64) x=1 ;; \n *) curl -s u | tar -x ;; \nesac; make"),
-            vec![("case \"$a\" in", false), ("curl -s u", true), ("tar -x", false), ("make", false)]
+            cmds(
+                "case \"$a\" in \n amd64 | arm64) x=1 ;; \n *) curl -s u | tar -x ;; \nesac; make"
+            ),
+            vec![
+                ("case \"$a\" in", false),
+                ("curl -s u", true),
+                ("tar -x", false),
+                ("make", false)
+            ]
         );
     }
 
