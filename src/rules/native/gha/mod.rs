@@ -6,6 +6,7 @@ pub(super) mod expression_match;
 pub(super) mod literal_secret;
 pub(super) mod script_injection;
 pub(super) mod tainted_env;
+pub(super) mod version_comment;
 pub(super) mod workflow_level_writes;
 
 use std::sync::LazyLock;
