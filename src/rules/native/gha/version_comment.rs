@@ -33,7 +33,8 @@ type Pin = (String, String, String, Span);
 
 /// A finding at each pinned `uses` whose comment claims a version that another pin
 /// proves wrong: the same SHA of the same repository commented with a different full
-/// version, or the same full version commented on a different SHA. Floating majors
+/// version, or the same full version commented on a different SHA. When one claim is
+/// shared by more pins than this one's, only the minority is reported. Floating majors
 /// (`# v4`) prove nothing and are ignored.
 pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
     let Some(src) = cx.index.file_text(cx.resource.span.file) else {
@@ -51,12 +52,29 @@ pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
             }
         }
     }
+    // Where one claim has more pins than the others, the others are the odd ones out
+    // (a stale comment copied around); on a tie every contradicting pin is reported.
     let spans = mine
         .iter()
         .filter(|(repo, sha, ver, _)| {
-            all.iter().any(|(r, s, v, _)| {
-                r.eq_ignore_ascii_case(repo) && ((s == sha && v != ver) || (s != sha && v == ver))
-            })
+            let same_repo = || all.iter().filter(|p| p.0.eq_ignore_ascii_case(repo));
+            let odd = |key: fn(&Pin) -> &String,
+                       mine: &String,
+                       other: fn(&Pin) -> &String,
+                       theirs: &String| {
+                // Pins sharing `key` with this one, counted by their `other` value.
+                let mut counts: Vec<(&String, usize)> = Vec::new();
+                for p in same_repo().filter(|p| other(p) == theirs) {
+                    match counts.iter_mut().find(|(k, _)| *k == key(p)) {
+                        Some(c) => c.1 += 1,
+                        None => counts.push((key(p), 1)),
+                    }
+                }
+                let own = counts.iter().find(|(k, _)| *k == mine).map_or(0, |c| c.1);
+                counts.len() > 1 && counts.iter().all(|(k, n)| *k == mine || *n >= own)
+            };
+            // Same SHA, other versions; same version, other SHAs.
+            odd(|p| &p.2, ver, |p| &p.1, sha) || odd(|p| &p.1, sha, |p| &p.2, ver)
         })
         .map(|p| p.3)
         .collect();
