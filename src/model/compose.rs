@@ -50,7 +50,8 @@ fn is_legacy(doc: &Node) -> bool {
 /// One resource per service. Body: the service Map as written, plus `ports_parsed`
 /// (Maps of `host_ip`?, `published`?, `target`, `protocol`) when it has `ports`, and
 /// `volumes_parsed` (Maps of `type`, `source`?, `target`, `mode`?, `read_only`) when it
-/// has `volumes`. Parsed Maps carry the span of the item they came from.
+/// has `volumes`, and `extra_hosts_parsed` (`name:ip` strings, from the list or the map
+/// form). Parsed Maps carry the span of the item they came from.
 pub fn compose_resources(src: &SourceText, doc: Node) -> Vec<Resource> {
     let legacy = doc.get("services").is_none() && is_legacy(&doc);
     let services = if legacy {
@@ -76,6 +77,7 @@ pub fn compose_resources(src: &SourceText, doc: Node) -> Vec<Resource> {
         };
         entries.extend(parsed("ports", port));
         entries.extend(parsed("volumes", volume));
+        entries.extend(extra_hosts(&value));
         out.push(Resource {
             kind: "compose_service".to_string(),
             family: Family::Compose,
@@ -87,6 +89,27 @@ pub fn compose_resources(src: &SourceText, doc: Node) -> Vec<Resource> {
         });
     }
     out
+}
+
+/// `extra_hosts_parsed`: the list form as written (`name:ip`, `name=ip`) and the map form
+/// (`name: ip`) as `name:ip` strings, so rules read both with one path.
+fn extra_hosts(service: &Node) -> Option<Entry> {
+    let hosts = service.get("extra_hosts")?;
+    let items = match &hosts.value {
+        Value::List(items) => items.clone(),
+        Value::Map(entries) => entries
+            .iter()
+            .map(|e| match e.value.scalar_text() {
+                Some(ip) => Node::string(format!("{}:{ip}", e.key), e.value.span),
+                None => Node::unknown("extra_hosts address", Vec::new(), e.value.span),
+            })
+            .collect(),
+        _ => return None,
+    };
+    Some(entry(
+        "extra_hosts_parsed",
+        Node::new(Value::List(items), hosts.span),
+    ))
 }
 
 /// `node` with Compose variable interpolation applied to every string value.
@@ -424,6 +447,31 @@ mod tests {
 
     fn get<'a>(n: &'a Node, path: &str) -> Option<&'a str> {
         n.get_path(path).and_then(Node::as_str)
+    }
+
+    #[test]
+    fn extra_hosts_both_forms() {
+        let text = "services:\n  a:\n    image: x\n    extra_hosts:\n      m.internal: 169.254.169.254\n  b:\n    image: x\n    extra_hosts: [\"n:10.0.0.1\"]\n";
+        let src = SourceText::new(
+            FileId(2),
+            "compose.yaml".into(),
+            "x".into(),
+            Arc::from(text),
+        );
+        let doc = crate::parse::yaml::parse_yaml(&src).unwrap().remove(0);
+        let rs = compose_resources(&src, doc);
+        let hosts = |i: usize| -> Vec<String> {
+            rs[i]
+                .body
+                .get("extra_hosts_parsed")
+                .unwrap()
+                .items()
+                .iter()
+                .filter_map(|n| n.as_str().map(str::to_string))
+                .collect()
+        };
+        assert_eq!(hosts(0), ["m.internal:169.254.169.254"]);
+        assert_eq!(hosts(1), ["n:10.0.0.1"]);
     }
 
     #[test]
