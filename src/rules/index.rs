@@ -143,6 +143,11 @@ impl<'a> ResourceIndex<'a> {
             .is_some_and(|names| names.contains(name))
     }
 
+    /// Where a scanned file is on disk.
+    pub fn file_path(&self, file: crate::source::FileId) -> Option<&'a std::path::Path> {
+        self.sources.get(file).map(|src| src.path.as_path())
+    }
+
     /// The whole text of a scanned file.
     pub fn file_text(&self, file: crate::source::FileId) -> Option<&'a str> {
         self.sources.get(file).map(|src| &*src.text)

@@ -53,6 +53,7 @@ const NATIVES: &[(&str, NativeFn)] = &[
     ("gha_literal_secret", gha::literal_secret::check),
     ("gha_expression_match", gha::expression_match::check),
     ("gha_tainted_env", gha::tainted_env::check),
+    ("gha_uses_own_repository", gha::own_workflow::check),
     ("gha_pinned_version_conflict", gha::version_comment::check),
     (
         "gha_workflow_level_writes",

@@ -4,6 +4,7 @@
 
 pub(super) mod expression_match;
 pub(super) mod literal_secret;
+pub(super) mod own_workflow;
 pub(super) mod script_injection;
 pub(super) mod tainted_env;
 pub(super) mod version_comment;
