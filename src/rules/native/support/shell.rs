@@ -183,11 +183,48 @@ pub(crate) fn expansions(text: &str) -> Vec<(usize, usize, &str, bool)> {
     let mut dq = false;
     // `"$(cmd "$x")"`: a command substitution starts a new quoting context.
     let mut outer: Vec<bool> = Vec::new();
+    // Heredocs opened on the current line: (delimiter, delimiter quoted, `<<-`).
+    let mut pending: Vec<(String, bool, bool)> = Vec::new();
     while i < b.len() {
         let c = b[i];
         match c {
             b'\\' => {
                 i += 2;
+                continue;
+            }
+            // `<<<word` is a here-string: its word is read like any other.
+            b'<' if !dq && text[i..].starts_with("<<<") => {
+                i += 3;
+                continue;
+            }
+            b'<' if !dq && b.get(i + 1) == Some(&b'<') => {
+                let (heredoc, next) = heredoc_word(text, i + 2);
+                pending.extend(heredoc);
+                i = next;
+                continue;
+            }
+            b'\n' if !dq && !pending.is_empty() => {
+                // Heredoc bodies: expanded without word splitting (like double quotes),
+                // or not at all when the delimiter is quoted.
+                i += 1;
+                for (delim, quoted, strip) in std::mem::take(&mut pending) {
+                    while i < b.len() {
+                        let end = text[i..].find('\n').map_or(b.len(), |k| i + k);
+                        let line = &text[i..end];
+                        let done = if strip { line.trim() } else { line.trim_end() } == delim;
+                        if !done && !quoted {
+                            out.extend(
+                                body_expansions(text, i, end)
+                                    .into_iter()
+                                    .map(|(a, z, n)| (a, z, n, true)),
+                            );
+                        }
+                        i = (end + 1).min(b.len());
+                        if done {
+                            break;
+                        }
+                    }
+                }
                 continue;
             }
             b'$' if b.get(i + 1) == Some(&b'(') && b.get(i + 2) != Some(&b'(') => {
@@ -232,6 +269,68 @@ pub(crate) fn expansions(text: &str) -> Vec<(usize, usize, &str, bool)> {
                 }
             }
             _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The heredoc operator's word after `<<` at `i`: (delimiter, quoted, `<<-`) and where
+/// scanning continues.
+fn heredoc_word(text: &str, mut i: usize) -> (Option<(String, bool, bool)>, usize) {
+    let b = text.as_bytes();
+    let strip = b.get(i) == Some(&b'-');
+    if strip {
+        i += 1;
+    }
+    while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+        i += 1;
+    }
+    let quote = match b.get(i) {
+        Some(&q @ (b'\'' | b'"')) => {
+            i += 1;
+            Some(q)
+        }
+        _ => None,
+    };
+    let start = i;
+    while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'-') {
+        i += 1;
+    }
+    let word = text[start..i].to_string();
+    if word.is_empty() {
+        // Not a delimiter (`<< $VAR`, arithmetic): scan on from the operator.
+        return (None, start - usize::from(quote.is_some()));
+    }
+    if quote.is_some() && b.get(i) == quote.as_ref() {
+        i += 1;
+    }
+    (Some((word, quote.is_some(), strip)), i)
+}
+
+/// `$NAME` / `${NAME...}` in `text[start..end]`, a heredoc body where quotes are plain
+/// characters.
+fn body_expansions(text: &str, start: usize, end: usize) -> Vec<(usize, usize, &str)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = start;
+    while i < end {
+        if b[i] == b'\\' {
+            i += 2;
+            continue;
+        }
+        if b[i] == b'$' {
+            let braced = b.get(i + 1) == Some(&b'{');
+            let n0 = i + 1 + usize::from(braced);
+            let mut n1 = n0;
+            while n1 < end && (b[n1].is_ascii_alphanumeric() || b[n1] == b'_') {
+                n1 += 1;
+            }
+            if n1 > n0 && !b[n0].is_ascii_digit() {
+                out.push((i, n1, &text[n0..n1]));
+                i = n1;
+                continue;
+            }
         }
         i += 1;
     }
@@ -292,6 +391,18 @@ mod tests {
                 ("make", false)
             ]
         );
+    }
+
+    #[test]
+    fn heredoc_bodies_are_not_split() {
+        let t = "cat << EOF | gh issue create --body-file -\n**Title:** $TITLE\n> $BODY\nEOF\necho $AFTER\ncat <<'X'\n$NOT_EXPANDED\nX\n";
+        let all: Vec<_> = expansions(t).into_iter().map(|x| (x.2, x.3)).collect();
+        assert_eq!(all, [("TITLE", true), ("BODY", true), ("AFTER", false)]);
+        let here: Vec<_> = expansions(r#"wc -c <<<"$A" && grep x <<< $B"#)
+            .into_iter()
+            .map(|x| (x.2, x.3))
+            .collect();
+        assert_eq!(here, [("A", true), ("B", false)]);
     }
 
     #[test]
