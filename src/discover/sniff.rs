@@ -12,6 +12,8 @@ pub(crate) enum Content {
     Plan,
     /// A GitHub Actions workflow.
     Workflow,
+    /// A GitHub Action's metadata (`action.yml` with `runs`).
+    Action,
     /// A docker-compose file.
     Compose,
     /// Kubernetes objects (documents that are not objects are skipped).
@@ -27,6 +29,9 @@ pub(crate) fn content(src: &SourceText, docs: &[Node]) -> Content {
     }
     if is_workflow(&src.display_path) {
         return Content::Workflow;
+    }
+    if is_action_file(&src.display_path) && docs.len() == 1 && docs[0].get("runs").is_some() {
+        return Content::Action;
     }
     let name = src
         .path
@@ -105,4 +110,15 @@ fn is_service(n: &Node) -> bool {
 /// A version-1 compose file: services at the top level, each with an image or a build.
 pub(crate) fn is_legacy_compose(doc: &Node) -> bool {
     !doc.entries().is_empty() && doc.entries().iter().all(|e| is_service(&e.value))
+}
+
+/// An `action.yml` / `action.yaml` (a JavaScript, Docker or composite action's metadata).
+pub(crate) fn is_action_file(display_path: &str) -> bool {
+    let path = display_path.replace('\\', "/");
+    let file = path
+        .rsplit('/')
+        .next()
+        .unwrap_or(&path)
+        .to_ascii_lowercase();
+    file == "action.yml" || file == "action.yaml"
 }

@@ -1,6 +1,11 @@
 //! Docker Compose services become one `compose_service` resource each, with `ports` and
 //! `volumes` parsed from short syntax (`127.0.0.1:8080:80/tcp`, `/src:/dst:ro`) and long
 //! syntax alike into `ports_parsed` and `volumes_parsed`.
+//!
+//! Values are interpolated as Compose does: `${VAR:-default}` and `${VAR-default}` take
+//! their default (what the file says runs when nothing overrides it), `$$` is a `$`,
+//! `$HOME` and `$PWD` become `~` and `.` (whatever their value, they name the user's home
+//! and the project directory), and any other variable makes the whole value unknown.
 
 use std::sync::Arc;
 
@@ -11,7 +16,8 @@ use crate::source::{SourceText, Span};
 /// One resource per service. Body: the service Map as written, plus `ports_parsed`
 /// (Maps of `host_ip`?, `published`?, `target`, `protocol`) when it has `ports`, and
 /// `volumes_parsed` (Maps of `type`, `source`?, `target`, `mode`?, `read_only`) when it
-/// has `volumes`. Parsed Maps carry the span of the item they came from.
+/// has `volumes`, and `extra_hosts_parsed` (`name:ip` strings, from the list or the map
+/// form). Parsed Maps carry the span of the item they came from.
 pub fn compose_resources(src: &SourceText, doc: Node) -> Vec<Resource> {
     let legacy = doc.get("services").is_none() && crate::discover::sniff::is_legacy_compose(&doc);
     let services = if legacy {
@@ -22,12 +28,13 @@ pub fn compose_resources(src: &SourceText, doc: Node) -> Vec<Resource> {
     let group: Arc<str> = Arc::from(format!("file:{}", src.display_path));
     let mut out = Vec::new();
     for service in services {
-        let Value::Map(entries) = &service.value.value else {
+        let value = interpolate(&service.value);
+        let Value::Map(entries) = &value.value else {
             continue;
         };
         let mut entries = entries.clone();
         let parsed = |key: &str, f: fn(&SourceText, &Node) -> Option<Node>| {
-            let list = service.value.get(key)?;
+            let list = value.get(key)?;
             let items = list.items().iter().filter_map(|i| f(src, i)).collect();
             Some(entry(
                 &format!("{key}_parsed"),
@@ -36,6 +43,7 @@ pub fn compose_resources(src: &SourceText, doc: Node) -> Vec<Resource> {
         };
         entries.extend(parsed("ports", port));
         entries.extend(parsed("volumes", volume));
+        entries.extend(extra_hosts(&value));
         out.push(Resource {
             kind: "compose_service".to_string(),
             family: Family::Compose,
@@ -47,6 +55,105 @@ pub fn compose_resources(src: &SourceText, doc: Node) -> Vec<Resource> {
         });
     }
     out
+}
+
+/// `extra_hosts_parsed`: the list form as written (`name:ip`, `name=ip`) and the map form
+/// (`name: ip`) as `name:ip` strings, so rules read both with one path.
+fn extra_hosts(service: &Node) -> Option<Entry> {
+    let hosts = service.get("extra_hosts")?;
+    let items = match &hosts.value {
+        Value::List(items) => items.clone(),
+        Value::Map(entries) => entries
+            .iter()
+            .map(|e| match e.value.scalar_text() {
+                Some(ip) => Node::string(format!("{}:{ip}", e.key), e.value.span),
+                None => Node::unknown("extra_hosts address", Vec::new(), e.value.span),
+            })
+            .collect(),
+        _ => return None,
+    };
+    Some(entry(
+        "extra_hosts_parsed",
+        Node::new(Value::List(items), hosts.span),
+    ))
+}
+
+/// `node` with Compose variable interpolation applied to every string value.
+fn interpolate(node: &Node) -> Node {
+    match &node.value {
+        Value::String(s) if s.contains('$') => match interpolate_str(s) {
+            Some(v) => Node::string(v, node.span),
+            None => Node::unknown("compose variable without a default", Vec::new(), node.span),
+        },
+        Value::List(items) => Node::new(
+            Value::List(items.iter().map(interpolate).collect()),
+            node.span,
+        ),
+        Value::Map(entries) => Node::new(
+            Value::Map(
+                entries
+                    .iter()
+                    .map(|e| Entry {
+                        value: interpolate(&e.value),
+                        ..e.clone()
+                    })
+                    .collect(),
+            ),
+            node.span,
+        ),
+        _ => node.clone(),
+    }
+}
+
+/// The interpolated text, or None when it depends on a variable without a default.
+fn interpolate_str(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(r) = after.strip_prefix('$') {
+            out.push('$');
+            rest = r;
+            continue;
+        }
+        let (name, default, r) = if let Some(b) = after.strip_prefix('{') {
+            let close = b.find('}')?;
+            let inner = &b[..close];
+            let name_end = inner
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(inner.len());
+            let op = &inner[name_end..];
+            let default = op
+                .strip_prefix(":-")
+                .or_else(|| op.strip_prefix('-'))
+                .map(str::to_string);
+            if !op.is_empty() && default.is_none() {
+                // `:?err`, `?err`, `:+alt`: the value depends on the variable.
+                return None;
+            }
+            (&inner[..name_end], default, &b[close + 1..])
+        } else {
+            let end = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            if end == 0 || after.starts_with(|c: char| c.is_ascii_digit()) {
+                out.push('$');
+                rest = after;
+                continue;
+            }
+            (&after[..end], None, &after[end..])
+        };
+        match (name, default) {
+            (_, Some(d)) if !d.contains('$') => out.push_str(&d),
+            ("HOME", None) => out.push('~'),
+            ("PWD", None) => out.push('.'),
+            _ => return None,
+        }
+        rest = r;
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 fn entry(key: &str, value: Node) -> Entry {
@@ -307,6 +414,49 @@ mod tests {
 
     fn get<'a>(n: &'a Node, path: &str) -> Option<&'a str> {
         n.get_path(path).and_then(Node::as_str)
+    }
+
+    #[test]
+    fn extra_hosts_both_forms() {
+        let text = "services:\n  a:\n    image: x\n    extra_hosts:\n      m.internal: 169.254.169.254\n  b:\n    image: x\n    extra_hosts: [\"n:10.0.0.1\"]\n";
+        let src = SourceText::new(
+            FileId(2),
+            "compose.yaml".into(),
+            "x".into(),
+            Arc::from(text),
+        );
+        let doc = crate::parse::yaml::parse_yaml(&src).unwrap().remove(0);
+        let rs = compose_resources(&src, doc);
+        let hosts = |i: usize| -> Vec<String> {
+            rs[i]
+                .body
+                .get("extra_hosts_parsed")
+                .unwrap()
+                .items()
+                .iter()
+                .filter_map(|n| n.as_str().map(str::to_string))
+                .collect()
+        };
+        assert_eq!(hosts(0), ["m.internal:169.254.169.254"]);
+        assert_eq!(hosts(1), ["n:10.0.0.1"]);
+    }
+
+    #[test]
+    fn interpolation() {
+        let i = |t: &str| interpolate_str(t);
+        assert_eq!(i("${TAG:-1.2}").as_deref(), Some("1.2"));
+        assert_eq!(i("app:${TAG-dev}").as_deref(), Some("app:dev"));
+        assert_eq!(i("$${NOT_A_VAR} $$x").as_deref(), Some("${NOT_A_VAR} $x"));
+        assert_eq!(
+            i("${HOME}/.ssh:/root/.ssh").as_deref(),
+            Some("~/.ssh:/root/.ssh")
+        );
+        assert_eq!(i("$PWD/data").as_deref(), Some("./data"));
+        assert_eq!(i("${TAG}"), None);
+        assert_eq!(i("x-$TAG"), None);
+        assert_eq!(i("${TAG:?set it}"), None);
+        assert_eq!(i("${A:-${B}}"), None);
+        assert_eq!(i("price $5").as_deref(), Some("price $5"));
     }
 
     #[test]

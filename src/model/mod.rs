@@ -60,6 +60,10 @@ fn documents(src: &SourceText, docs: Vec<Node>, tf_files: &[Arc<SourceText>]) ->
             .into_iter()
             .flat_map(|d| workflow::workflow_resources(src, d))
             .collect(),
+        Content::Action => docs
+            .into_iter()
+            .flat_map(|d| workflow::action_resources(src, d))
+            .collect(),
         Content::Compose => docs
             .into_iter()
             .flat_map(|d| compose::compose_resources(src, d))

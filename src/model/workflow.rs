@@ -8,6 +8,32 @@ use crate::model::{Family, Resource};
 use crate::parse::node::{Entry, Node, Value};
 use crate::source::SourceText;
 
+/// An action metadata file becomes one `gha_action` resource when it has `runs` (body: the
+/// document plus `steps`, the composite action's `runs.steps`, so step rules written for
+/// jobs read it unchanged). None for other files named action.yml.
+pub fn action_resources(src: &SourceText, doc: Node) -> Vec<Resource> {
+    let Some(runs) = doc.get("runs").filter(|r| matches!(r.value, Value::Map(_))) else {
+        return Vec::new();
+    };
+    let steps = runs.entry("steps").cloned();
+    let header = doc.entry("runs").map_or(doc.span, |e| e.key_span);
+    let span = doc.span;
+    let mut entries = match doc.value {
+        Value::Map(entries) => entries,
+        _ => return Vec::new(),
+    };
+    entries.extend(steps);
+    vec![Resource {
+        kind: "gha_action".to_string(),
+        family: Family::Workflow,
+        address: src.display_path.clone(),
+        span,
+        header,
+        body: Node::new(Value::Map(entries), span),
+        group: Arc::from(format!("file:{}", src.display_path)),
+    }]
+}
+
 /// The workflow (body: the document plus `triggers`, a List of event names from `on`,
 /// whether it is a string, a list or a map) and its jobs (body: the job Map plus
 /// `triggers`, `workflow_permissions` and `workflow_env` when the workflow has them).
@@ -98,7 +124,7 @@ fn entry(key: &str, value: Node) -> Entry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::discover::sniff::is_workflow;
+    use crate::discover::sniff::{is_action_file, is_workflow};
     use crate::source::{FileId, Span};
 
     const TEXT: &str = "on:\n  push:\n  pull_request_target:\npermissions: write-all\nenv:\n  A: b\njobs:\n  build:\n    runs-on: ubuntu-latest\n  call:\n    uses: org/repo/.github/workflows/x.yml@main\n";
@@ -160,6 +186,24 @@ mod tests {
             ],
             Span::new(FileId(4), 0, TEXT.len()),
         )
+    }
+
+    #[test]
+    fn composite_action() {
+        let text =
+            "name: x\nruns:\n  using: composite\n  steps:\n    - run: echo hi\n      shell: bash\n";
+        let p = "tools/setup/action.yml";
+        let src = SourceText::new(FileId(5), p.into(), p.into(), Arc::from(text));
+        let doc = crate::parse::yaml::parse_yaml(&src).unwrap().remove(0);
+        assert!(is_action_file(p) && !is_action_file("tools/setup/actions.yml"));
+        let rs = action_resources(&src, doc);
+        assert_eq!(rs.len(), 1);
+        assert_eq!(rs[0].kind, "gha_action");
+        assert_eq!(&src.text[rs[0].header.range()], "runs");
+        assert_eq!(rs[0].body.get("steps").unwrap().items().len(), 1);
+        let empty = SourceText::new(FileId(6), p.into(), p.into(), Arc::from("name: x\n"));
+        let doc = crate::parse::yaml::parse_yaml(&empty).unwrap().remove(0);
+        assert!(action_resources(&empty, doc).is_empty());
     }
 
     #[test]

@@ -69,6 +69,15 @@ impl<'a> ResourceIndex<'a> {
         ids.iter().map(move |&i| &resources[i])
     }
 
+    /// Every resource of `kind` in the scan, across files and roots (for checks that
+    /// compare what separate files claim, such as the version comments of pinned actions).
+    pub fn of_kind<'s>(
+        &'s self,
+        kind: &'s str,
+    ) -> impl Iterator<Item = &'a Resource> + use<'a, 's> {
+        self.resources.iter().filter(move |r| r.kind == kind)
+    }
+
     /// Kubernetes objects of `kind` whose namespace is `namespace`, plus those whose
     /// namespace is not written (the deploy tool decides it); every one when `namespace`
     /// itself is not written.
@@ -132,6 +141,11 @@ impl<'a> ResourceIndex<'a> {
         });
         map.get(root_of(&me.group))
             .is_some_and(|names| names.contains(name))
+    }
+
+    /// Where a scanned file is on disk.
+    pub fn file_path(&self, file: crate::source::FileId) -> Option<&'a std::path::Path> {
+        self.sources.get(file).map(|src| src.path.as_path())
     }
 
     /// The whole text of a scanned file.

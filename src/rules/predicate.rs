@@ -227,7 +227,10 @@ impl Leaf {
     fn eval(&self, node: &Node, cx: &EvalCx<'_>) -> Outcome {
         let hits = self.path.resolve(node, cx.body);
         Outcome::all(hits.into_iter().map(|hit| match hit {
-            Hit::Found(v) => self.op.test(v),
+            Hit::Found(v) => match &self.op {
+                Op::NoMatch(re) => no_match(re, v, Some(cx)),
+                op => op.test(v),
+            },
             Hit::Unknown(n) => Outcome::unknown(vec![n.span]),
             Hit::Missing(n) => match &self.default {
                 // The assumed default decides; a failure points at the block lacking it.
@@ -266,7 +269,7 @@ impl Op {
                 Some(t) => Outcome::from_bool(!re.is_match(&t), v.span),
                 None => Outcome::unknown(vec![v.span]),
             },
-            Op::NoMatch(re) => no_match(re, v),
+            Op::NoMatch(re) => no_match(re, v, None),
             Op::Compare(ord, or_equal, bound) => match v.as_f64() {
                 Some(n) => {
                     let c = n.partial_cmp(bound);
@@ -306,11 +309,13 @@ fn contains(v: &Node, want: &Node, ci: bool) -> Outcome {
 }
 
 /// Every match of `re` in a string is a separate failure. Spans point at the match when
-/// the string is the verbatim source text under its span, else at the whole value.
-fn no_match(re: &Regex, v: &Node) -> Outcome {
+/// the string is the verbatim source text under its span, or (with the file's text, for
+/// block scalars and joined lines) at the same text found under the value's span; else
+/// at the whole value.
+fn no_match(re: &Regex, v: &Node, cx: Option<&EvalCx<'_>>) -> Outcome {
     let Some(text) = v.as_str() else {
         return match &v.value {
-            Value::List(items) => Outcome::all(items.iter().map(|i| no_match(re, i))),
+            Value::List(items) => Outcome::all(items.iter().map(|i| no_match(re, i, cx))),
             _ => Outcome::pass(Vec::new()),
         };
     };
@@ -318,7 +323,10 @@ fn no_match(re: &Regex, v: &Node) -> Outcome {
     let spans: Vec<Span> = re
         .find_iter(text)
         .map(|m| {
-            if verbatim {
+            if let (false, Some(cx)) = (verbatim, cx) {
+                use crate::rules::native::support::spans::{file_text, place};
+                place(file_text(cx), v, text, m.start(), m.end(), cx)
+            } else if verbatim {
                 Span::new(
                     v.span.file,
                     v.span.start as usize + m.start(),

@@ -201,11 +201,12 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
         .par_iter()
         .map(|(src, kind)| {
             let mut m = clock.time_model(|| model_guarded(src, *kind, &tf_files));
-            // Kubernetes objects wait for the others; everything else only relates
-            // within its own file.
+            // Kubernetes objects and workflows wait for the others (they relate across
+            // files: selectors, and pins of the same action); everything else only
+            // relates within its own file.
             let (k8s, own): (Vec<_>, Vec<_>) = std::mem::take(&mut m.resources)
                 .into_iter()
-                .partition(|r| r.family == Family::Kubernetes);
+                .partition(|r| matches!(r.family, Family::Kubernetes | Family::Workflow));
             let batch = clock.time_evaluate(|| {
                 guarded_batch(&src.display_path, || {
                     Batch::evaluate(rules, &own, &sources, &eval)

@@ -37,7 +37,8 @@ fn every_rule_follows_the_house_style() {
             ));
         }
         // Sentence case; product names that are written in lower case may lead.
-        const LOWER_CASE_NAMES: &[&str] = &["age", "etcd", "ingress-nginx", "kubelet", "kube-apiserver"];
+        const LOWER_CASE_NAMES: &[&str] =
+            &["age", "etcd", "ingress-nginx", "kubelet", "kube-apiserver"];
         let first_word = m.title.split_whitespace().next().unwrap_or("");
         let first = m.title.chars().next().unwrap_or(' ');
         if !first.is_uppercase()

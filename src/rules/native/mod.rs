@@ -8,7 +8,8 @@
 
 mod aws;
 mod cloud;
-mod dockerfile;
+mod compose;
+pub(crate) mod dockerfile;
 mod gha;
 mod kubernetes;
 mod secrets;
@@ -31,21 +32,31 @@ const NATIVES: &[(&str, NativeFn)] = &[
     ("aws_sg_public_ingress", aws::sg_public_ingress::check),
     ("aws_user_data_secrets", aws::user_data_secrets::check),
     ("azure_nsg_public_ingress", cloud::azure_nsg_public_ingress::check),
+    ("compose_env_secret", compose::env_secret::check),
     ("dockerfile_copied_credentials", dockerfile::copied_credentials::check),
+    ("dockerfile_copy_from_unknown_stage", dockerfile::copy_from_stage::check),
+    ("dockerfile_duplicate_stage_alias", dockerfile::duplicate_alias::check),
     ("dockerfile_env_secret", dockerfile::env_secret::check),
     ("dockerfile_instruction_match", dockerfile::instruction_match::check),
+    ("dockerfile_repeated_instruction", dockerfile::repeated_instruction::check),
+    ("dockerfile_run_command", dockerfile::run_command::check),
+    ("dockerfile_secret_build_arg", dockerfile::secret_build_arg::check),
     ("gcp_firewall_public_ingress", cloud::gcp_firewall_public_ingress::check),
     ("gcp_subnet_network_flow_logs", cloud::gcp_subnet_network_flow_logs::check),
+    ("gha_expression_match", gha::expression_match::check),
     ("gha_literal_secret", gha::literal_secret::check),
+    ("gha_pinned_version_conflict", gha::version_comment::check),
     ("gha_script_injection", gha::script_injection::check),
+    ("gha_tainted_env", gha::tainted_env::check),
+    ("gha_uses_own_repository", gha::own_workflow::check),
     ("gha_workflow_level_writes", gha::workflow_level_writes::check),
     ("k8s_image_tagged_at_deploy", kubernetes::image_tagged_at_deploy::check),
     ("k8s_secret_credential", secrets::k8s_secret_data::check),
     ("k8s_workload_selected_by_network_policy", kubernetes::network_policy::check),
     ("terraform_provider_at_least", cloud::provider_at_least::check),
     ("text_credential_url", text::credential_url::check),
-    ("text_secret_pattern", text::secret_pattern::check),
     ("text_secret_assignment", text::secret_assignment::check),
+    ("text_secret_pattern", text::secret_pattern::check),
 ];
 
 /// The native check called `name`.

@@ -14,7 +14,7 @@ use crate::rules::truth::Outcome;
 
 /// A rule's pattern, compiled once per process (natives get their args as data, and
 /// compiling per Dockerfile dominated whole scans).
-fn compiled(pattern: &str) -> Option<Regex> {
+pub(crate) fn compiled(pattern: &str) -> Option<Regex> {
     static CACHE: LazyLock<std::sync::Mutex<std::collections::HashMap<String, Option<Regex>>>> =
         LazyLock::new(Default::default);
     let mut cache = CACHE

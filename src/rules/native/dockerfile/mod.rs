@@ -1,8 +1,13 @@
 //! Native checks on Dockerfiles, one per file, and the instruction helpers they share.
 
 pub(super) mod copied_credentials;
+pub(super) mod copy_from_stage;
+pub(super) mod duplicate_alias;
 pub(super) mod env_secret;
-pub(super) mod instruction_match;
+pub(crate) mod instruction_match;
+pub(super) mod repeated_instruction;
+pub(super) mod run_command;
+pub(super) mod secret_build_arg;
 
 use crate::parse::node::Node;
 

@@ -1,44 +1,23 @@
 //! `gha_script_injection`: untrusted `${{ }}` expressions interpolated into scripts.
 //! Native because which contexts an outsider controls, and whether an expression only
-//! yields a boolean, needs the expression's text, not a path.
+//! yields a boolean, needs the expression's text, not a path; and `${{ env.NAME }}` is
+//! injection too when NAME was set from untrusted input.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
+use super::{EXPRESSION, steps, tainted_env, untrusted_expressions};
 use crate::parse::node::Node;
 use crate::rules::context::EvalCx;
 use crate::rules::native::support::spans::{fail_or_pass, file_text, place};
 use crate::rules::truth::Outcome;
 
-/// A `${{ … }}` expression.
-static EXPRESSION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?s)\$\{\{(.*?)\}\}").expect("static regex"));
-
-/// Contexts an outside contributor controls: issue, PR, comment, review and discussion
-/// text, branch names, commit messages and author fields, wiki page names.
-static UNTRUSTED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"\bgithub\s*\.\s*(?:head_ref|event\.(?:",
-        r"issue\.(?:title|body)",
-        r"|pull_request\.(?:title|body|head\.(?:ref|label|repo\.default_branch))",
-        r"|(?:comment|review|review_comment)\.body",
-        r"|discussion\.(?:title|body)",
-        r"|pages(?:\[[^\]]*\]|\.\*)\.page_name",
-        r"|commits(?:\[[^\]]*\]|\.\*)\.(?:message|author\.(?:email|name))",
-        r"|(?:head_commit|merge_group\.head_commit)\.(?:message|(?:author|committer)\.(?:email|name))",
-        r"|workflow_run\.(?:head_branch|display_title|head_commit\.(?:message|(?:author|committer)\.(?:email|name)))",
-        r"))\b",
-    ))
-    .expect("static regex")
-});
-
 /// Untrusted expressions interpolated into a step's `run:` script, or into the
-/// `script:` of actions/github-script: a finding at each `${{ … }}`.
+/// `script:` of actions/github-script: a finding at each `${{ … }}`, including
+/// `${{ env.NAME }}` when the workflow, job or step env set NAME from untrusted input
+/// (the env indirection only helps when the script reads "$NAME" from the shell).
 pub(crate) fn check(job: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
     let src = file_text(cx);
     let mut spans = Vec::new();
-    for step in job.get("steps").map_or(&[][..], Node::items) {
+    for step in steps(job) {
+        let tainted = tainted_env(job, step);
         let github_script = step
             .get("uses")
             .and_then(Node::as_str)
@@ -51,7 +30,10 @@ pub(crate) fn check(job: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
             let Some(text) = node.as_str() else {
                 continue;
             };
-            for m in untrusted_expressions(text) {
+            for m in untrusted_expressions(text)
+                .into_iter()
+                .chain(env_expressions(text, &tainted))
+            {
                 spans.push(place(src, node, text, m.0, m.1, cx));
             }
         }
@@ -59,38 +41,22 @@ pub(crate) fn check(job: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
     fail_or_pass(spans)
 }
 
-/// Byte ranges of the `${{ … }}` expressions in `text` that read untrusted input.
-fn untrusted_expressions(text: &str) -> Vec<(usize, usize)> {
+/// `${{ env.NAME }}` expressions reading one of the `tainted` variables.
+fn env_expressions(text: &str, tainted: &[String]) -> Vec<(usize, usize)> {
+    if tainted.is_empty() {
+        return Vec::new();
+    }
     EXPRESSION
         .captures_iter(text)
         .filter(|c| {
             c.get(1).is_some_and(|inner| {
-                let e = inner.as_str();
-                UNTRUSTED.is_match(e) && !yields_boolean(e)
+                let e = inner.as_str().trim();
+                e.strip_prefix("env.")
+                    .is_some_and(|name| tainted.iter().any(|t| t == name.trim()))
             })
         })
         .filter_map(|c| c.get(0).map(|m| (m.start(), m.end())))
         .collect()
-}
-
-/// Whether an expression evaluates to true/false rather than to the text it reads
-/// (`github.event.issue.title == 'x'`, `contains(github.head_ref, 'release/')`), so no
-/// attacker text reaches the script.
-fn yields_boolean(expr: &str) -> bool {
-    // Operators inside string literals ('<b>{0}</b>') do not count.
-    let unquoted: String = expr.split('\'').step_by(2).collect::<Vec<_>>().join("''");
-    let e = unquoted.trim();
-    if e.contains("&&") || e.contains("||") {
-        // `a == 'x' && github.event.issue.title` evaluates to the title.
-        return false;
-    }
-    let comparison = ["==", "!=", "<", ">"].iter().any(|op| e.contains(op));
-    let lower = e.trim_start_matches('!').to_ascii_lowercase();
-    let predicate = ["contains(", "startswith(", "endswith("]
-        .iter()
-        .any(|f| lower.starts_with(f))
-        && e.ends_with(')');
-    comparison || predicate || e.starts_with('!')
 }
 
 #[cfg(test)]

@@ -1,0 +1,163 @@
+//! `gha_pinned_version_conflict`: actions pinned to a commit SHA whose trailing version
+//! comment (`uses: owner/repo@<sha> # v4.1.1`) contradicts another pin of the same action
+//! in the scanned files. Native because comments are not part of the YAML model (they are
+//! read from the source line) and because the proof needs every workflow and composite
+//! action of the scan. Nothing is looked up online: a claim is only reported when the
+//! files themselves prove one of two claims wrong.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::steps;
+use crate::parse::node::Node;
+use crate::rules::context::EvalCx;
+use crate::rules::native::support::spans::fail_or_pass;
+use crate::rules::truth::Outcome;
+use crate::source::Span;
+
+/// `owner/repo[/path]@<40 hex>`.
+static PINNED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)(?:/[^@\s]*)?@([0-9a-fA-F]{40})$")
+        .expect("static regex")
+});
+
+/// A full release version in a trailing comment: `# v4.1.1`, `# tag=v1.2.3`, `#v2.0.0`.
+static CLAIM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*#\s*(?:(?:tag|version|ratchet:[^\s]*)\s*[=:@]?\s*)?v?([0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z.-]+)?)\b")
+        .expect("static regex")
+});
+
+/// One pin: (owner/repo, lowercase SHA, claimed version, span of the `uses` value).
+type Pin = (String, String, String, Span);
+
+/// A finding at each pinned `uses` whose comment claims a version that another pin
+/// proves wrong: the same SHA of the same repository commented with a different full
+/// version, or the same full version commented on a different SHA. When one claim is
+/// shared by more pins than this one's, only the minority is reported. Floating majors
+/// (`# v4`) prove nothing and are ignored.
+pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
+    let Some(src) = cx.index.file_text(cx.resource.span.file) else {
+        return Outcome::pass(Vec::new());
+    };
+    let mine = pins(body, src);
+    if mine.is_empty() {
+        return Outcome::pass(Vec::new());
+    }
+    let mut all: Vec<Pin> = Vec::new();
+    for kind in ["gha_job", "gha_action"] {
+        for r in cx.index.of_kind(kind) {
+            if let Some(text) = cx.index.file_text(r.span.file) {
+                all.extend(pins(&r.body, text));
+            }
+        }
+    }
+    // Where one claim has more pins than the others, the others are the odd ones out
+    // (a stale comment copied around); on a tie every contradicting pin is reported.
+    let spans = mine
+        .iter()
+        .filter(|(repo, sha, ver, _)| {
+            let same_repo = || all.iter().filter(|p| p.0.eq_ignore_ascii_case(repo));
+            let odd = |key: fn(&Pin) -> &String,
+                       mine: &String,
+                       other: fn(&Pin) -> &String,
+                       theirs: &String| {
+                // Pins sharing `key` with this one, counted by their `other` value.
+                let mut counts: Vec<(&String, usize)> = Vec::new();
+                for p in same_repo().filter(|p| other(p) == theirs) {
+                    match counts.iter_mut().find(|(k, _)| *k == key(p)) {
+                        Some(c) => c.1 += 1,
+                        None => counts.push((key(p), 1)),
+                    }
+                }
+                let own = counts.iter().find(|(k, _)| *k == mine).map_or(0, |c| c.1);
+                counts.len() > 1 && counts.iter().all(|(k, n)| *k == mine || *n >= own)
+            };
+            // Same SHA, other versions; same version, other SHAs.
+            odd(|p| &p.2, ver, |p| &p.1, sha) || odd(|p| &p.1, sha, |p| &p.2, ver)
+        })
+        .map(|p| p.3)
+        .collect();
+    fail_or_pass(spans)
+}
+
+/// The pins with a version comment among a job's or action's `uses` values.
+fn pins(body: &Node, src: &str) -> Vec<Pin> {
+    let uses = body
+        .get("uses")
+        .into_iter()
+        .chain(steps(body).iter().filter_map(|s| s.get("uses")));
+    let mut out = Vec::new();
+    for node in uses {
+        let Some(value) = node.as_str() else {
+            continue;
+        };
+        let Some(c) = PINNED.captures(value.trim()) else {
+            continue;
+        };
+        // The comment follows the value; a quoted value ends at its closing quote.
+        let start = node.span.start as usize;
+        let raw = src.get(start..).unwrap_or_default();
+        let end = match raw.chars().next() {
+            Some(q @ ('"' | '\'')) => raw[1..].find(q).map_or(raw.len(), |i| i + 2),
+            _ => (node.span.end as usize).saturating_sub(start),
+        };
+        let line = raw[end.min(raw.len())..]
+            .split('\n')
+            .next()
+            .unwrap_or_default();
+        let Some(v) = CLAIM.captures(line).and_then(|m| m.get(1)) else {
+            continue;
+        };
+        out.push((
+            c[1].to_string(),
+            c[2].to_ascii_lowercase(),
+            v.as_str().to_string(),
+            node.span,
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claims() {
+        let v = |l: &str| CLAIM.captures(l).map(|c| c[1].to_string());
+        assert_eq!(v(" # v4.1.1").as_deref(), Some("4.1.1"));
+        assert_eq!(v(" #tag=v1.2.3").as_deref(), Some("1.2.3"));
+        assert_eq!(v(" # v4"), None);
+        assert_eq!(v(" # pinned for safety"), None);
+        assert!(PINNED.is_match("actions/checkout@8e5e7e5ab8b370d6c329ec480221332ada57f0ab"));
+        assert!(
+            PINNED.is_match("github/codeql-action/init@8e5e7e5ab8b370d6c329ec480221332ada57f0ab")
+        );
+        assert!(!PINNED.is_match("actions/checkout@v4"));
+    }
+
+    #[test]
+    fn quoted_values() {
+        use crate::source::{FileId, SourceText};
+        let text = "jobs:\n  a:\n    steps:\n      - uses: \"o/a@89abcdef0123456789abcdef0123456789abcdef\" # v2.3.0\n      - uses: o/b@0123456789abcdef0123456789abcdef01234567 #v1.0.0\n";
+        let src = SourceText::new(
+            FileId(1),
+            "x.yml".into(),
+            "x.yml".into(),
+            std::sync::Arc::from(text),
+        );
+        let doc = crate::parse::yaml::parse_yaml(&src).unwrap().remove(0);
+        let found: Vec<_> = pins(doc.get_path("jobs.a").unwrap(), text)
+            .into_iter()
+            .map(|p| (p.0, p.2))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("o/a".to_string(), "2.3.0".to_string()),
+                ("o/b".to_string(), "1.0.0".to_string())
+            ]
+        );
+    }
+}
