@@ -128,9 +128,14 @@ pub fn collect(opts: &ScanOptions) -> Result<Collected, Fatal> {
     } = inputs(opts, &mut times)?;
     let mut notices = Vec::new();
     let mut resources = Vec::new();
+    let patches = crate::render::patches::patch_files(&all);
     let per_file: Vec<Modelled> = all
         .par_iter()
-        .map(|(src, kind)| model_guarded(src, *kind, &tf_files))
+        .map(|(src, kind)| {
+            let mut m = model_guarded(src, *kind, &tf_files);
+            crate::render::drop_patch_objects(&src.display_path, &patches, &mut m);
+            m
+        })
         .collect();
     for m in per_file {
         resources.extend(m.resources);
@@ -197,10 +202,12 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
     times.terraform_ms = elapsed_ms(t);
 
     let t = Instant::now();
+    let patches = crate::render::patches::patch_files(&all);
     let per_file: Vec<(Batch, Modelled)> = all
         .par_iter()
         .map(|(src, kind)| {
             let mut m = clock.time_model(|| model_guarded(src, *kind, &tf_files));
+            crate::render::drop_patch_objects(&src.display_path, &patches, &mut m);
             // Kubernetes objects wait for the others; everything else only relates
             // within its own file.
             let (k8s, own): (Vec<_>, Vec<_>) = std::mem::take(&mut m.resources)
