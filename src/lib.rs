@@ -18,7 +18,7 @@ pub mod finding;
 pub(crate) mod memory;
 pub mod model;
 pub mod parse;
-pub(crate) mod render;
+pub mod render;
 pub mod report;
 pub mod rules;
 pub mod ruletest;

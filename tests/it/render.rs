@@ -56,7 +56,7 @@ fn kustomize_patches_are_not_checked_as_objects() {
     ]);
     let files: Vec<(&str, &str)> = loose.iter().map(|(p, t)| (&**p, &**t)).collect();
     let repo = temp_repo(&files);
-    let got = findings(&check_json(repo.path(), &[]));
+    let got = findings(&check_json(repo.path(), &["--no-render"]));
     assert!(
         got.iter().any(|(_, f)| f == "overlays/prod/debug.yaml"),
         "{got:?}"
@@ -65,7 +65,7 @@ fn kustomize_patches_are_not_checked_as_objects() {
     let all = overlay_files(&[]);
     let files: Vec<(&str, &str)> = all.iter().map(|(p, t)| (&**p, &**t)).collect();
     let repo = temp_repo(&files);
-    let got = findings(&check_json(repo.path(), &[]));
+    let got = findings(&check_json(repo.path(), &["--no-render"]));
     assert!(got.is_empty(), "patches reported as objects: {got:?}");
 }
 
@@ -76,7 +76,7 @@ fn kubeadm_patch_files_are_not_objects() {
         ("kubeadm/patches/kube-apiserver+strategic.yaml", patch),
         ("loose/pod.yaml", patch),
     ]);
-    let got = findings(&check_json(repo.path(), &[]));
+    let got = findings(&check_json(repo.path(), &["--no-render"]));
     assert!(got.iter().any(|(_, f)| f == "loose/pod.yaml"), "{got:?}");
     assert!(
         got.iter().all(|(_, f)| !f.starts_with("kubeadm/")),
