@@ -102,10 +102,16 @@ pub(super) fn failure(message: &str) -> Outcome {
     {
         Outcome::Note(format!(
             "not rendered: its dependencies are missing from `charts/` (`helm dependency build` fetches them; isolint never does): {}",
-            message.lines().last().unwrap_or(message)
+            message
+                .find("missing in charts/")
+                .map_or(message, |at| &message[at..])
+                .trim()
         ))
     } else {
-        Outcome::Error(format!("`helm template` failed: {message}"))
+        // helm's first line says what failed; the rest is advice about `--debug`.
+        let first = message.lines().next().unwrap_or(message);
+        let first = first.strip_prefix("Error: ").unwrap_or(first);
+        Outcome::Error(format!("failed to render: {first}"))
     }
 }
 

@@ -219,7 +219,7 @@ pub(crate) fn render(
     let charts = helm::charts(files);
     out.chart_templates = charts
         .iter()
-        .map(|(dir, _)| format!("{}templates/", prefix(dir)))
+        .flat_map(|(dir, _)| ["templates/", "charts/"].map(|sub| format!("{}{sub}", prefix(dir))))
         .collect();
     if !opts.enabled {
         return out;
