@@ -51,8 +51,8 @@ pub(crate) fn run(program: &Path, args: &[String], dir: &Path, timeout: Duration
         Ok(c) => c,
         Err(e) => return Ran::Missing(e.to_string()),
     };
-    let out = child.stdout.take().map(|s| reader(s));
-    let err = child.stderr.take().map(|s| reader(s));
+    let out = child.stdout.take().map(reader);
+    let err = child.stderr.take().map(reader);
     let started = Instant::now();
     let status = loop {
         match child.try_wait() {
