@@ -64,6 +64,11 @@ pub(super) fn job(
     ];
     args.extend(values.values.iter().map(|v| format!("--values={v}")));
     args.extend(values.set.iter().map(|(k, v)| format!("--set={k}={v}")));
+    let cwd = chart_yaml
+        .path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
     let mut with = vec!["the chart's default values".to_owned()];
     with.extend(values.values.iter().cloned());
     with.extend(values.set.iter().map(|(k, v)| format!("--set {k}={v}")));
@@ -72,11 +77,8 @@ pub(super) fn job(
         anchor: chart_yaml.clone(),
         program: program.to_path_buf(),
         args,
-        cwd: chart_yaml
-            .path
-            .parent()
-            .unwrap_or(Path::new("."))
-            .to_path_buf(),
+        link_checked: vec![(cwd.clone(), 16)],
+        cwd,
         note: format!(
             "rendered by `helm template` from chart `{}` with {}",
             display_dir(dir),

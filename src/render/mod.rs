@@ -77,6 +77,8 @@ struct Job {
     /// checks instead.
     consumes: Vec<String>,
     kind: Tool,
+    /// Directories (and how deep) that must hold no symbolic link.
+    link_checked: Vec<(PathBuf, usize)>,
 }
 
 /// Why a job gave no output.
@@ -195,6 +197,30 @@ fn on_path(name: &str) -> Option<PathBuf> {
     })
 }
 
+/// The first symbolic link in `dir` (to `depth` levels below it): a renderer follows
+/// links, so a chart or overlay from the scanned repository could read files outside it
+/// into its output. Such a chart or overlay is not rendered.
+fn symlink_in(dir: &Path, depth: usize) -> Option<PathBuf> {
+    let mut stack = vec![(dir.to_path_buf(), 0)];
+    let mut seen = 0;
+    while let Some((d, level)) = stack.pop() {
+        for entry in std::fs::read_dir(&d).ok()?.flatten() {
+            seen += 1;
+            if seen > 20_000 {
+                return None;
+            }
+            let Ok(ft) = entry.file_type() else { continue };
+            if ft.is_symlink() {
+                return Some(entry.path());
+            }
+            if ft.is_dir() && level < depth && entry.file_name() != ".git" {
+                stack.push((entry.path(), level + 1));
+            }
+        }
+    }
+    None
+}
+
 /// The program to run: the configured one, else `default` on PATH.
 fn program(configured: Option<&PathBuf>, default: &str) -> Option<PathBuf> {
     match configured {
@@ -267,6 +293,10 @@ pub(crate) fn render(
                 note: format!("in the build of `{}`", helm::display_dir(&top.dir)),
                 consumes,
                 kind: Tool::Kustomize,
+                link_checked: chain
+                    .iter()
+                    .filter_map(|k| k.src.path.parent().map(|p| (p.to_path_buf(), 0)))
+                    .collect(),
             },
             Box::new(move |text| kustomize::documents(text, &objects)),
         ));
@@ -301,6 +331,17 @@ pub(crate) fn render(
     let results: Vec<_> = jobs
         .par_iter()
         .map(|(job, _)| {
+            let linked = job.link_checked.iter().find_map(|(d, depth)| symlink_in(d, *depth));
+            if let Some(link) = linked {
+                let shown = link.strip_prefix(&job.cwd).unwrap_or(&link).display().to_string();
+                return Err(Outcome::Note(format!(
+                    "not rendered: it holds the symbolic link `{}`, which the renderer would follow",
+                    shown
+                        .chars()
+                        .map(|c| if c.is_control() { '?' } else { c })
+                        .collect::<String>()
+                )));
+            }
             if !available(job.kind) {
                 return Err(Outcome::Missing("not installed".into()));
             }

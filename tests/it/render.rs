@@ -363,3 +363,29 @@ fn render_config_keys_are_validated() {
     assert!(err.contains(".isolint.yaml:4:7"), "{err}");
     assert!(err.contains("unknown key `value` in a chart"), "{err}");
 }
+
+/// A renderer follows links: a chart holding one could read files from outside the
+/// repository into its output, so it is not rendered.
+#[cfg(unix)]
+#[test]
+fn a_chart_with_a_symbolic_link_is_not_rendered() {
+    let repo = temp_repo(&[
+        ("c/Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n"),
+        (
+            "c/templates/cm.yaml",
+            "kind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n",
+        ),
+    ]);
+    std::os::unix::fs::symlink("/etc/hostname", repo.path().join("c/files")).expect("link");
+    let empty = tempfile::tempdir().expect("temp dir");
+    let out = run_with_path(
+        repo.path(),
+        &["check", ".", "--verbose"],
+        empty.path().as_os_str(),
+    );
+    let text = crate::support::stdout(&out);
+    assert!(
+        text.contains("chart `c` not rendered: it holds the symbolic link `files`"),
+        "{text}"
+    );
+}
