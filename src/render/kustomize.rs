@@ -49,6 +49,10 @@ pub(super) fn kustomizations(files: &[Arc<SourceText>]) -> HashMap<String, Kusto
         };
         let docs = crate::parse::yaml::parse_yaml(src).unwrap_or_default();
         for doc in &docs {
+            // `helmCharts` pulls charts from their repositories (`--enable-helm`).
+            if doc.get("helmCharts").is_some() {
+                k.remote = Some("helmCharts".into());
+            }
             for key in ["resources", "bases", "components"] {
                 for entry in doc.get(key).map(Node::items).unwrap_or_default() {
                     let Some(entry) = entry.as_str().map(str::trim) else {

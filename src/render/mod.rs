@@ -242,14 +242,14 @@ pub(crate) fn render(
         .iter()
         .map(|s| (s.display_path.as_str(), s.clone()))
         .collect();
+    if !opts.enabled {
+        return out;
+    }
     let charts = helm::charts(files);
     out.chart_templates = charts
         .iter()
         .flat_map(|(dir, _)| ["templates/", "charts/"].map(|sub| format!("{}{sub}", prefix(dir))))
         .collect();
-    if !opts.enabled {
-        return out;
-    }
     let helm_program = program(config.helm.binary.as_ref(), "helm");
     let mut jobs: Vec<(Job, Mapper<'_>)> = Vec::new();
     for (dir, chart) in &charts {
@@ -306,7 +306,7 @@ pub(crate) fn render(
             file: src.display_path.clone(),
             span: None,
             message: format!(
-                "overlay not built: it names the remote resource `{r}` and isolint never fetches"
+                "overlay not built: it names `{r}`, which kustomize would fetch, and isolint never fetches"
             ),
         });
     }

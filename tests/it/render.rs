@@ -264,6 +264,18 @@ fn helm_missing_is_one_note_per_chart() {
     assert_eq!(text.matches("was not rendered").count(), 3, "{text}");
     assert!(text.contains("install `helm`"), "{text}");
     assert!(!text.contains("Helm template skipped"), "{text}");
+    // `--no-render`: the templates are skipped one by one, as before rendering existed.
+    let out = run_with_path(
+        &root,
+        &["check", ".", "--verbose", "--no-render"],
+        empty.path().as_os_str(),
+    );
+    let text = crate::support::stdout(&out);
+    assert!(!text.contains("was not rendered"), "{text}");
+    assert!(
+        text.contains("note: web/templates/deployment.yaml: Helm template skipped"),
+        "{text}"
+    );
 
     let repo = temp_repo(&[
         (
@@ -386,6 +398,31 @@ fn a_chart_with_a_symbolic_link_is_not_rendered() {
     let text = crate::support::stdout(&out);
     assert!(
         text.contains("chart `c` not rendered: it holds the symbolic link `files`"),
+        "{text}"
+    );
+}
+
+/// Remote bases and `helmCharts` would make kustomize fetch: such overlays are not built.
+#[test]
+fn overlays_that_would_fetch_are_not_built() {
+    let repo = temp_repo(&[
+        (
+            "remote/kustomization.yaml",
+            "resources:\n  - github.com/org/repo//deploy?ref=v1\n",
+        ),
+        (
+            "charted/kustomization.yaml",
+            "helmCharts:\n  - name: x\n    repo: https://charts.example.com\n",
+        ),
+    ]);
+    let out = run_in(repo.path(), &["check", ".", "--verbose"]);
+    let text = crate::support::stdout(&out);
+    assert!(
+        text.contains("remote/kustomization.yaml: overlay not built: it names `github.com/org/repo//deploy?ref=v1`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("charted/kustomization.yaml: overlay not built: it names `helmCharts`"),
         "{text}"
     );
 }
