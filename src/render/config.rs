@@ -27,6 +27,9 @@ pub struct ChartValues {
     pub values: Vec<String>,
     /// `--set key=value` pairs, in order.
     pub set: Vec<(String, String)>,
+    /// The release namespace (default `release-namespace`: not `default`, which the
+    /// chart does not choose, `helm install -n` does).
+    pub namespace: Option<String>,
 }
 
 /// How overlays are built.
@@ -99,9 +102,10 @@ fn chart_values(chart: &str, v: &Node, at: At<'_>) -> ChartValues {
                     }
                 }
             }
+            "namespace" => c.namespace = string(&e.value, "helm.charts.*.namespace", at),
             other => at(
                 e.key_span,
-                format!("unknown key `{other}` in a chart (known: values, set)"),
+                format!("unknown key `{other}` in a chart (known: values, set, namespace)"),
             ),
         }
     }

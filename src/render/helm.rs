@@ -60,7 +60,10 @@ pub(super) fn job(
         "template".to_owned(),
         "isolint".to_owned(),
         ".".to_owned(),
-        "--namespace=default".to_owned(),
+        format!(
+            "--namespace={}",
+            values.namespace.as_deref().unwrap_or("release-namespace")
+        ),
     ];
     args.extend(values.values.iter().map(|v| format!("--values={v}")));
     args.extend(values.set.iter().map(|(k, v)| format!("--set={k}={v}")));

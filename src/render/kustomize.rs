@@ -26,6 +26,8 @@ pub(super) struct Kustomization {
     pub patches: Vec<String>,
     /// A resource fetched from elsewhere (git, http): never built, isolint stays offline.
     pub remote: Option<String>,
+    /// `kind: Component`: only meaningful inside the overlay that includes it.
+    pub component: bool,
 }
 
 /// Every kustomization among the scanned files.
@@ -46,10 +48,12 @@ pub(super) fn kustomizations(files: &[Arc<SourceText>]) -> HashMap<String, Kusto
             files: Vec::new(),
             patches: Vec::new(),
             remote: None,
+            component: false,
         };
         let docs = crate::parse::yaml::parse_yaml(src).unwrap_or_default();
         for doc in &docs {
             // `helmCharts` pulls charts from their repositories (`--enable-helm`).
+            k.component |= doc.get("kind").and_then(Node::as_str) == Some("Component");
             if doc.get("helmCharts").is_some() {
                 k.remote = Some("helmCharts".into());
             }
@@ -86,7 +90,8 @@ fn is_remote(entry: &str) -> bool {
         || (first.contains('.') && first != "." && first != ".." && entry.contains('/'))
 }
 
-/// Kustomizations no other one includes, sorted.
+/// Kustomizations no other one includes (components excepted: they cannot be built
+/// alone), sorted.
 pub(super) fn top_level(all: &HashMap<String, Kustomization>) -> Vec<&Kustomization> {
     let included: BTreeSet<&str> = all
         .values()
@@ -94,7 +99,7 @@ pub(super) fn top_level(all: &HashMap<String, Kustomization>) -> Vec<&Kustomizat
         .collect();
     let mut out: Vec<_> = all
         .values()
-        .filter(|k| !included.contains(k.dir.as_str()))
+        .filter(|k| !k.component && !included.contains(k.dir.as_str()))
         .collect();
     out.sort_by(|a, b| a.dir.cmp(&b.dir));
     out

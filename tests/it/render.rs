@@ -334,7 +334,7 @@ fn rendered_objects_map_back_to_their_template_lines() {
     let args = std::fs::read_to_string(&args_file).expect("helm ran");
     assert_eq!(
         args.trim(),
-        "template isolint . --namespace=default --values=prod.yaml --set=image=web:1"
+        "template isolint . --namespace=release-namespace --values=prod.yaml --set=image=web:1"
     );
     let got = located(&v);
     let host_pid = got
@@ -414,8 +414,19 @@ fn overlays_that_would_fetch_are_not_built() {
             "charted/kustomization.yaml",
             "helmCharts:\n  - name: x\n    repo: https://charts.example.com\n",
         ),
+        // A component is built only inside the overlay that includes it.
+        (
+            "comp/kustomization.yaml",
+            "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n  - path: p.yaml\n",
+        ),
+        ("comp/p.yaml", "kind: Deployment\nmetadata:\n  name: x\n"),
     ]);
-    let out = run_in(repo.path(), &["check", ".", "--verbose"]);
+    let empty = tempfile::tempdir().expect("temp dir");
+    let out = run_with_path(
+        repo.path(),
+        &["check", ".", "--verbose"],
+        empty.path().as_os_str(),
+    );
     let text = crate::support::stdout(&out);
     assert!(
         text.contains("remote/kustomization.yaml: overlay not built: it names `github.com/org/repo//deploy?ref=v1`"),
@@ -425,4 +436,5 @@ fn overlays_that_would_fetch_are_not_built() {
         text.contains("charted/kustomization.yaml: overlay not built: it names `helmCharts`"),
         "{text}"
     );
+    assert!(!text.contains("comp/"), "{text}");
 }
