@@ -146,9 +146,13 @@ pub struct CheckArgs {
     /// Report only findings in files changed since this git ref (e.g. origin/main).
     #[arg(long, value_name = "REF")]
     pub changed_since: Option<String>,
-    /// Also report checks whose outcome depends on unknown values, at low confidence.
+    /// Also report checks whose outcome depends on unknown values, at low confidence;
+    /// a Helm chart or Kustomize overlay left unrendered for want of the tool is an error.
     #[arg(long)]
     pub strict: bool,
+    /// Do not render Helm charts or build Kustomize overlays (check the files as they are).
+    #[arg(long)]
+    pub no_render: bool,
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,

@@ -39,6 +39,10 @@ pub struct Config {
     pub fail_on_error: bool,
     /// Extra rule pack directories, relative to the config file.
     pub rules: Vec<PathBuf>,
+    /// `helm:` — how charts are rendered.
+    pub helm: crate::render::config::HelmConfig,
+    /// `kustomize:` — how overlays are built.
+    pub kustomize: crate::render::config::KustomizeConfig,
 }
 
 const KEYS: &[&str] = &[
@@ -50,6 +54,8 @@ const KEYS: &[&str] = &[
     "fail_on",
     "fail_on_error",
     "rules",
+    "helm",
+    "kustomize",
 ];
 
 impl Config {
@@ -172,6 +178,8 @@ impl Config {
                     }
                 }
                 "suppress" => config.suppress = suppressions(v, &src, &mut at),
+                "helm" => config.helm = crate::render::config::helm(v, &mut at),
+                "kustomize" => config.kustomize = crate::render::config::kustomize(v, &mut at),
                 other => at(
                     e.key_span,
                     format!("unknown key `{other}` (known: {})", KEYS.join(", ")),

@@ -27,6 +27,8 @@ pub enum FileErrorKind {
     Parse,
     Limit,
     Internal,
+    /// A Helm chart or Kustomize overlay the renderer refused (its message).
+    Render,
 }
 
 impl FileErrorKind {
@@ -38,6 +40,7 @@ impl FileErrorKind {
             FileErrorKind::Parse => "parse",
             FileErrorKind::Limit => "limit",
             FileErrorKind::Internal => "internal",
+            FileErrorKind::Render => "render",
         }
     }
 }

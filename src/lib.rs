@@ -18,6 +18,7 @@ pub mod finding;
 pub(crate) mod memory;
 pub mod model;
 pub mod parse;
+pub mod render;
 pub mod report;
 pub mod rules;
 pub mod ruletest;

@@ -128,6 +128,10 @@ pub(crate) fn scan_options(args: &CheckArgs, config: Config) -> Result<ScanOptio
         },
         inline_suppressions: !args.ignore_inline,
         changed_since: args.changed_since.clone(),
+        render: crate::render::RenderOptions {
+            enabled: !args.no_render,
+            strict: args.strict,
+        },
         config,
     })
 }

@@ -49,6 +49,9 @@ pub struct StageTimes {
     pub files_ms: u64,
     pub kubernetes_ms: u64,
     pub finish_ms: u64,
+    /// Rendering Helm charts and building Kustomize overlays (wall time; the tools run
+    /// in parallel).
+    pub render_ms: u64,
     /// Thread time summed over all workers: parsing and modelling, and rule evaluation.
     pub model_cpu_ms: u64,
     pub evaluate_cpu_ms: u64,

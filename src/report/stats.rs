@@ -6,10 +6,11 @@ use super::StageTimes;
 /// inside them), then resident memory.
 pub fn render(t: &StageTimes, report_ms: u64) -> String {
     let mut out = format!(
-        "stages: discover {} ms, read {} ms, terraform {} ms, other files {} ms, kubernetes {} ms, \
+        "stages: discover {} ms, read {} ms, render (helm, kustomize) {} ms, terraform {} ms, other files {} ms, kubernetes {} ms, \
          suppress+sort {} ms, report {} ms (thread time: parse+model of non-Terraform files {} ms, evaluate {} ms)\n",
         t.discover_ms,
         t.read_ms,
+        t.render_ms,
         t.terraform_ms,
         t.files_ms,
         t.kubernetes_ms,
@@ -57,13 +58,14 @@ mod tests {
             files_ms: 4,
             kubernetes_ms: 5,
             finish_ms: 6,
+            render_ms: 10,
             model_cpu_ms: 7,
             evaluate_cpu_ms: 8,
             resident: [None; 3],
         };
         let s = render(&t, 9);
         assert!(s.starts_with(
-            "stages: discover 1 ms, read 2 ms, terraform 3 ms, other files 4 ms, kubernetes 5 ms, \
+            "stages: discover 1 ms, read 2 ms, render (helm, kustomize) 10 ms, terraform 3 ms, other files 4 ms, kubernetes 5 ms, \
              suppress+sort 6 ms, report 9 ms (thread time: parse+model of non-Terraform files 7 ms, evaluate 8 ms)\n"
         ), "{s}");
     }

@@ -23,6 +23,7 @@ use crate::discover::{self, DiscoverOptions, FileKind};
 use crate::error::{Fatal, FileError, Notice};
 use crate::evaluate::{Batch, EvalOptions};
 use crate::model::{Family, Modelled, Resource, terraform};
+use crate::render::Rendered;
 use crate::report::{Report, StageTimes, Summary};
 use crate::rules::RuleSet;
 use crate::source::{SourceMap, SourceText};
@@ -42,6 +43,8 @@ pub struct ScanOptions {
     pub inline_suppressions: bool,
     /// Report only findings in files changed since this git ref (`--changed-since`).
     pub changed_since: Option<String>,
+    /// Rendering Helm charts and Kustomize overlays.
+    pub render: crate::render::RenderOptions,
 }
 
 fn globset(patterns: &[String], config: &Config) -> Result<GlobSet, Fatal> {
@@ -66,6 +69,10 @@ struct Inputs {
     all: Vec<(Arc<SourceText>, Option<FileKind>)>,
     errors: Vec<FileError>,
     focus: Option<Focus>,
+    /// Charts and overlays rendered (their outputs are among `sources`, after the files).
+    rendered: Rendered,
+    /// Files named as patches by a kustomization (never complete objects).
+    patches: BTreeSet<String>,
 }
 
 /// Discover and read.
@@ -98,12 +105,22 @@ fn inputs(opts: &ScanOptions, times: &mut StageTimes) -> Result<Inputs, Fatal> {
         .map(|(s, _)| s.clone())
         .collect();
     times.read_ms = elapsed_ms(t);
+
+    let t = Instant::now();
+    let patches = crate::render::patches::patch_files(&all);
+    let first_id = u32::try_from(sources.len()).unwrap_or(u32::MAX);
+    let rendered = crate::render::render(&sources, &opts.config, &opts.render, first_id);
+    let mut sources = sources;
+    sources.extend(rendered.sources.iter().cloned());
+    times.render_ms = elapsed_ms(t);
     Ok(Inputs {
         sources: SourceMap::new(sources),
         terraform,
         all,
         errors,
         focus,
+        rendered,
+        patches,
     })
 }
 
@@ -124,13 +141,21 @@ pub fn collect(opts: &ScanOptions) -> Result<Collected, Fatal> {
         terraform: tf_files,
         all,
         mut errors,
+        mut rendered,
+        patches,
         ..
     } = inputs(opts, &mut times)?;
-    let mut notices = Vec::new();
-    let mut resources = Vec::new();
+    let mut notices = std::mem::take(&mut rendered.notices);
+    errors.append(&mut rendered.errors);
+    let mut resources = std::mem::take(&mut rendered.resources);
     let per_file: Vec<Modelled> = all
         .par_iter()
-        .map(|(src, kind)| model_guarded(src, *kind, &tf_files))
+        .map(|(src, kind)| {
+            let mut m = model_guarded(src, *kind, &tf_files);
+            crate::render::drop_patch_objects(&src.display_path, &patches, &mut m);
+            rendered.settle(&src.display_path, &mut m);
+            m
+        })
         .collect();
     for m in per_file {
         resources.extend(m.resources);
@@ -168,13 +193,16 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
         all,
         mut errors,
         focus,
+        mut rendered,
+        patches,
     } = inputs(opts, &mut times)?;
+    errors.append(&mut rendered.errors);
     let eval = EvalOptions {
         strict: opts.strict,
     };
     let clock = StageClock::default();
     let mut total = Batch::default();
-    let mut notices = Vec::new();
+    let mut notices = std::mem::take(&mut rendered.notices);
 
     let t = Instant::now();
     let tf = terraform_guarded(&tf_files, || {
@@ -201,6 +229,8 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
         .par_iter()
         .map(|(src, kind)| {
             let mut m = clock.time_model(|| model_guarded(src, *kind, &tf_files));
+            crate::render::drop_patch_objects(&src.display_path, &patches, &mut m);
+            rendered.settle(&src.display_path, &mut m);
             // Kubernetes objects and workflows wait for the others (they relate across
             // files: selectors, and pins of the same action); everything else only
             // relates within its own file.
@@ -216,7 +246,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
             (batch, m)
         })
         .collect();
-    let mut kubernetes = Vec::new();
+    let mut kubernetes = std::mem::take(&mut rendered.resources);
     for (batch, m) in per_file {
         total.absorb(batch);
         kubernetes.extend(m.resources);
@@ -239,7 +269,8 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
 
     let t = Instant::now();
     errors.append(&mut total.errors);
-    let findings = crate::evaluate::finish(std::mem::take(&mut total.findings), &sources);
+    let findings = rendered.remap(std::mem::take(&mut total.findings));
+    let findings = crate::evaluate::finish(findings, &sources);
     let active: BTreeSet<String> = rules.rules.iter().map(|r| r.meta.id.clone()).collect();
     let mut findings = suppress::apply(
         findings,
@@ -272,7 +303,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
     times.finish_ms = elapsed_ms(t);
     times.resident[2] = crate::memory::resident();
     let summary = Summary {
-        files_scanned: sources.len(),
+        files_scanned: sources.len() - rendered.sources.len(),
         resources: total.resources,
         findings: findings.iter().filter(|f| f.suppression.is_none()).count(),
         suppressed: findings.iter().filter(|f| f.suppression.is_some()).count(),

@@ -4,6 +4,7 @@ mod action; // action.yml schema and hygiene, pre-commit manifest
 mod cli; // the binary end to end: exit codes, JSON contract, config, bad input
 mod formats; // every output format on fixtures/showcase (snapshots), SARIF schema, escaping, limits
 mod house; // house rules every rule pack entry follows
+mod render; // patch files, Kustomize overlays and Helm charts rendered by the real tools
 mod robustness; // bad input of every kind: never panic, never hang, never lose the rest
 mod rules; // every rule against its fixtures
 mod support; // helpers: temp repos, running the binary
