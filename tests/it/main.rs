@@ -2,6 +2,7 @@
 
 mod action; // action.yml schema and hygiene, pre-commit manifest
 mod cli; // the binary end to end: exit codes, JSON contract, config, bad input
+mod distribution; // release workflow, crate/wheel metadata, pre-commit mirror, pins
 mod formats; // every output format on fixtures/showcase (snapshots), SARIF schema, escaping, limits
 mod robustness; // bad input of every kind: never panic, never hang, never lose the rest
 mod rules; // every rule against its fixtures
