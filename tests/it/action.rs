@@ -47,7 +47,7 @@ fn action_never_interpolates_inputs_into_scripts() {
             assert!(!run.contains("${{"), "expression inside run: {run}");
         }
     }
-    for script in ["install.sh", "run.sh", "enforce.sh"] {
+    for script in ["install.sh", "build.sh", "run.sh", "enforce.sh"] {
         let path = repo_root().join("action").join(script);
         let text = std::fs::read_to_string(&path).expect("script exists");
         assert!(text.starts_with("#!/usr/bin/env bash"), "{script}");

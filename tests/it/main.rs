@@ -2,6 +2,7 @@
 
 mod action; // action.yml schema and hygiene, pre-commit manifest
 mod cli; // the binary end to end: exit codes, JSON contract, config, bad input
+mod distribution; // release workflow, crate/wheel metadata, pre-commit mirror, pins
 mod formats; // every output format on fixtures/showcase (snapshots), SARIF schema, escaping, limits
 mod house; // house rules every rule pack entry follows
 mod render; // patch files, Kustomize overlays and Helm charts rendered by the real tools
