@@ -58,7 +58,12 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
     if !has_stem {
         return false;
     }
-    let toks = name_tokens(name);
+    let mut toks = name_tokens(name);
+    // Terraform 1.11 write-only arguments (`password_wo`, `secret_string_wo`) hold the same
+    // secret as their classic counterparts.
+    if toks.len() > 1 && toks.last().is_some_and(|t| t == "WO") {
+        toks.pop();
+    }
     let Some(last) = toks.last() else {
         return false;
     };
@@ -380,6 +385,8 @@ mod tests {
             "DB_PASS",
             "spring.datasource.password",
             "PASSWORD2",
+            "password_wo",
+            "master_password_wo",
             "_authToken",
         ] {
             assert!(is_secret_name(yes), "{yes}");
