@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::cli::{CheckArgs, ColorChoice, FailOn, RulesArgs};
-use crate::config::Config;
+use crate::config::{Config, FailThreshold};
 use crate::error::Fatal;
 use crate::model::terraform::TerraformOptions;
 use crate::report::{Format, RenderOptions, Report};
@@ -56,7 +56,11 @@ impl CheckSettings {
             Some(FailOn::Medium) => Some(Severity::Medium),
             Some(FailOn::Low) => Some(Severity::Low),
             Some(FailOn::Info) => Some(Severity::Info),
-            None => Some(config.fail_on.unwrap_or(Severity::Low)),
+            None => match config.fail_on {
+                Some(FailThreshold::Never) => None,
+                Some(FailThreshold::At(s)) => Some(s),
+                None => Some(Severity::Low),
+            },
         };
         let fail = FailPolicy {
             threshold,
@@ -116,6 +120,14 @@ pub(crate) fn rules_for(args: &RulesArgs, config: &Config) -> Result<RuleSet, Fa
 
 /// What to scan and how, for `check`, `baseline` and `resources`.
 pub(crate) fn scan_options(args: &CheckArgs, config: Config) -> Result<ScanOptions, Fatal> {
+    // A path that does not exist is a usage error, not a file error that ends green: a
+    // typo in the Action's `paths:` must fail the job.
+    if let Some(missing) = args.paths.iter().find(|p| !p.exists()) {
+        return Err(Fatal::Usage(format!(
+            "{}: no such file or directory",
+            missing.display()
+        )));
+    }
     Ok(ScanOptions {
         paths: args.paths.clone(),
         strict: args.strict,

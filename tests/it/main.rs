@@ -8,3 +8,4 @@ mod rules; // every rule against its fixtures
 mod support; // helpers: temp repos, running the binary
 mod suppress; // inline, config and baseline suppressions; changed-file scans
 mod terraform; // evaluation end to end: instances, tfvars, modules, cycles, plans
+mod usage; // the first hour: loud mistakes, CLI conventions, config paths, stdin
