@@ -32,18 +32,30 @@ pub(crate) fn rules_list(rules: &RuleSet, format: ListFormat) -> String {
             s
         }
         ListFormat::Text => {
-            let mut s = String::new();
+            // Columns as wide as their longest cell, so long ids do not push titles out.
+            let id_w = metas.iter().map(|m| m.id.len()).max().unwrap_or(0).max(2);
+            let ctl_w = metas
+                .iter()
+                .map(|m| m.controls.join(",").len())
+                .max()
+                .unwrap_or(0)
+                .max(8);
+            let mut s = format!(
+                "{:<id_w$} {:<8} {:<ctl_w$} TITLE\n",
+                "ID", "SEVERITY", "CONTROLS"
+            );
             for m in &metas {
                 let _ = writeln!(
                     s,
-                    "{:<16} {:<8} {:<14} {}",
+                    "{:<id_w$} {:<8} {:<ctl_w$} {}",
                     m.id,
                     m.severity.as_str(),
                     m.controls.join(","),
                     m.title
                 );
             }
-            let _ = writeln!(s, "{} rules", metas.len());
+            let n = metas.len();
+            let _ = writeln!(s, "{n} rule{}", if n == 1 { "" } else { "s" });
             s
         }
     }
@@ -129,14 +141,13 @@ pub(crate) fn controls_list(rules: &RuleSet, format: ListFormat, all: bool) -> S
             s
         }
         ListFormat::Text => {
-            let mut s = String::new();
+            let mut s = format!(
+                "{:<7} {:>5}  {:<10} TITLE\n",
+                "CONTROL", "RULES", "OBSERVABLE"
+            );
             for c in &shown {
                 let n = per.get(c.id.as_str()).map_or(0, Vec::len);
-                let _ = writeln!(
-                    s,
-                    "{:<5} {:>3} rules  {:<8} {}",
-                    c.id, n, c.observable, c.title
-                );
+                let _ = writeln!(s, "{:<7} {n:>5}  {:<10} {}", c.id, c.observable, c.title);
             }
             let covered = shown
                 .iter()

@@ -20,7 +20,9 @@ pub(crate) struct CheckSettings {
     pub scan: ScanOptions,
     pub rules: RuleSet,
     pub fail: FailPolicy,
-    pub format: Format,
+    /// The reports written to stdout, in order (see `stdout_reports`).
+    pub stdout: Vec<Format>,
+    /// The reports written to files.
     pub outputs: Vec<(Format, PathBuf)>,
     pub render: RenderOptions,
     /// Draw a progress line on stderr (a terminal, not CI, colour allowed).
@@ -66,6 +68,7 @@ impl CheckSettings {
             threshold,
             on_error: args.fail_on_error || config.fail_on_error,
         };
+        let (stdout, outputs) = stdout_reports(args)?;
         let color = match args.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
@@ -86,8 +89,8 @@ impl CheckSettings {
             scan: scan_options(args, config)?,
             rules,
             fail,
-            format: args.format,
-            outputs: args.outputs.clone(),
+            stdout,
+            outputs,
             render,
             progress: std::io::stderr().is_terminal()
                 && std::env::var_os("CI").is_none()
@@ -95,6 +98,32 @@ impl CheckSettings {
             stats: args.stats,
         })
     }
+}
+
+/// The reports on stdout and the files. Line-oriented streams (human, github, concise)
+/// may share stdout (the Action prints the log and its annotations together); a document
+/// (JSON, SARIF, XML, Markdown, HTML) must be alone there, so `-o json=-` without
+/// `--format` replaces the human report and `--format json -o json=-` is an error rather
+/// than two JSON documents glued together.
+fn stdout_reports(args: &CheckArgs) -> Result<(Vec<Format>, Vec<(Format, PathBuf)>), Fatal> {
+    let (dashes, files): (Vec<_>, Vec<_>) = args
+        .outputs
+        .iter()
+        .cloned()
+        .partition(|(_, path)| path.as_os_str() == "-");
+    let dashes: Vec<Format> = dashes.into_iter().map(|(f, _)| f).collect();
+    let mut stdout: Vec<Format> = match args.format {
+        Some(f) => vec![f],
+        None if dashes.iter().all(|f| f.is_stream()) => vec![Format::Human],
+        None => Vec::new(),
+    };
+    stdout.extend(dashes);
+    if stdout.len() > 1 && stdout.iter().any(|f| !f.is_stream()) {
+        return Err(Fatal::Usage(
+            "stdout can carry one document: give either --format or one `-o FORMAT=-`, and write the other reports to files".into(),
+        ));
+    }
+    Ok((stdout, files))
 }
 
 /// The configuration: `--config FILE`, none with `--no-config`, else the nearest

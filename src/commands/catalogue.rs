@@ -3,13 +3,13 @@
 use std::io::Write;
 
 use super::{Exit, Stop};
-use crate::cli::{ListArgs, ListFormat, RulesArgs};
+use crate::cli::{ControlsArgs, ListFormat, RulesArgs, RulesListArgs};
 use crate::config::Config;
 use crate::docs;
 use crate::error::Fatal;
 use crate::settings::rules_for;
 
-pub(super) fn rules(args: &ListArgs, out: &mut dyn Write) -> Result<Exit, Stop> {
+pub(super) fn rules(args: &RulesListArgs, out: &mut dyn Write) -> Result<Exit, Stop> {
     let rules = rules_for(&args.rules, &Config::default())?;
     out.write_all(docs::rules_list(&rules, args.format).as_bytes())?;
     Ok(Exit::Clean)
@@ -26,7 +26,7 @@ pub(super) fn rule(id: &str, args: &RulesArgs, out: &mut dyn Write) -> Result<Ex
     Ok(Exit::Clean)
 }
 
-pub(super) fn controls(args: &ListArgs, out: &mut dyn Write) -> Result<Exit, Stop> {
+pub(super) fn controls(args: &ControlsArgs, out: &mut dyn Write) -> Result<Exit, Stop> {
     let rules = rules_for(&args.rules, &Config::default())?;
     out.write_all(docs::controls_list(&rules, args.format, args.all).as_bytes())?;
     Ok(Exit::Clean)

@@ -245,6 +245,14 @@ pub enum Format {
     CoverageHtml,
 }
 
+impl Format {
+    /// Line-oriented output that can share stdout with another stream; the rest are
+    /// documents that must be alone in their file.
+    pub fn is_stream(self) -> bool {
+        matches!(self, Format::Human | Format::Github)
+    }
+}
+
 pub struct RenderOptions {
     pub color: bool,
     pub width: usize,

@@ -48,3 +48,127 @@ fn fail_on_never_is_accepted_in_the_config_as_on_the_command_line() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("AWS-S3-004"));
 }
+
+#[test]
+fn each_command_offers_only_its_own_flags() {
+    let dir = temp_repo(&[]);
+    let help = |cmd: &str| stdout(&run_in(dir.path(), &[cmd, "--help"]));
+    for cmd in ["resources", "baseline"] {
+        let h = help(cmd);
+        for flag in [
+            "--format",
+            "--fail-on",
+            "--output",
+            "--changed-since",
+            "--color",
+        ] {
+            assert!(!h.contains(flag), "`{cmd} --help` offers {flag}:\n{h}");
+        }
+    }
+    assert!(!help("rules").contains("--all"));
+    assert!(help("controls").contains("--all"));
+    let out = run_in(dir.path(), &["resources", "--format", "sarif"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn an_unknown_output_format_lists_the_known_ones() {
+    let dir = temp_repo(&[]);
+    let out = run_in(dir.path(), &["check", ".", "-o", "xml=out.xml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("known: human, json, sarif"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn stdout_carries_one_document() {
+    let repo = temp_repo(&[("main.tf", OPEN_BUCKET)]);
+    let out = run_in(
+        repo.path(),
+        &["check", ".", "--format", "json", "-o", "json=-"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("stdout can carry one document"));
+    // `-o json=-` alone replaces the human report.
+    let out = run_in(
+        repo.path(),
+        &["check", ".", "-o", "json=-", "--fail-on", "never"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let _: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    // Line streams may share it (the Action's log and its annotations).
+    let out = run_in(
+        repo.path(),
+        &["check", ".", "-o", "github=-", "--fail-on", "never"],
+    );
+    let text = stdout(&out);
+    assert!(text.contains("::warning") || text.contains("::error") || text.contains("::notice"));
+    assert!(text.contains("isolint:"), "{text}");
+}
+
+#[test]
+fn rule_and_control_tables_align_and_count() {
+    let dir = temp_repo(&[]);
+    let rules = stdout(&run_in(dir.path(), &["rules"]));
+    let lines: Vec<&str> = rules.lines().collect();
+    assert!(lines[0].starts_with("ID "), "{}", lines[0]);
+    // Every title starts in the same column as the header's TITLE.
+    let col = lines[0].find("TITLE").expect("header");
+    for l in &lines[1..lines.len() - 1] {
+        assert_eq!(l.as_bytes()[col - 1], b' ', "misaligned: {l}");
+        assert_ne!(l.as_bytes()[col], b' ', "misaligned: {l}");
+    }
+    let one = temp_repo(&[(
+        "rules/one.yaml",
+        "rules:\n  - id: ACME-A-VERY-LONG-RULE-ID-001\n    name: one\n    title: One\n    severity: low\n    controls: [\"5.9\"]\n    resources: [aws_s3_bucket]\n    check: { present: tags.owner }\n    message: m\n    remediation: r\n",
+    )]);
+    let out = run_in(
+        one.path(),
+        &["rules", "--rules", "rules", "--no-builtin-rules"],
+    );
+    assert!(
+        stdout(&out).ends_with("\n1 rule\n"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let controls = stdout(&run_in(dir.path(), &["controls"]));
+    assert!(controls.starts_with("CONTROL"), "{controls}");
+}
+
+#[test]
+fn markdown_summary_counts_every_control_of_a_finding() {
+    let root = crate::support::repo_root();
+    let json = crate::support::json(&run_in(
+        &root,
+        &["check", "fixtures/showcase", "-f", "json", "--no-config"],
+    ));
+    let md = stdout(&run_in(
+        &root,
+        &[
+            "check",
+            "fixtures/showcase",
+            "-f",
+            "markdown",
+            "--no-config",
+        ],
+    ));
+    let mut per: std::collections::BTreeMap<String, usize> = Default::default();
+    for f in json["findings"].as_array().expect("findings") {
+        if f["suppressed"] == true {
+            continue;
+        }
+        for c in f["controls"].as_array().expect("controls") {
+            *per.entry(c.as_str().unwrap_or_default().to_owned())
+                .or_default() += 1;
+        }
+    }
+    assert!(per.contains_key("8.4"), "{per:?}");
+    for (control, n) in per {
+        let anchor = format!("](#iso-{}) | {n} |", control.replace('.', "-"));
+        assert!(md.contains(&anchor), "{control}: {n} expected in\n{md}");
+    }
+}
