@@ -26,7 +26,7 @@ pub enum Command {
     Rules(RulesListArgs),
     /// Explain one rule: what it checks, why (the control), how to fix it.
     Rule {
-        /// Rule id, e.g. AWS-S3-001.
+        /// Rule id or name, e.g. AWS-S3-001 or s3-bucket-versioning-disabled.
         id: String,
         #[command(flatten)]
         rules: RulesArgs,
@@ -37,8 +37,27 @@ pub enum Command {
     Resources(ResourcesArgs),
     /// Write a baseline of today's findings; `check --baseline FILE` then reports only new ones.
     Baseline(BaselineArgs),
+    /// Write a commented .isolint.yaml here and print the GitHub Action and pre-commit snippets.
+    Init(InitArgs),
+    /// Print a shell completion script (e.g. `isolint completions bash > /etc/bash_completion.d/isolint`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page in roff (e.g. `isolint man > isolint.1`).
+    Man,
     /// Run each rule alone on its fixtures (`FIXTURES/<pack>/<ID>/fail*`, `pass*`, `unknown*`).
     TestRules(TestRulesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to write .isolint.yaml in.
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// Overwrite an existing .isolint.yaml.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -134,7 +153,7 @@ pub struct RulesArgs {
 
 #[derive(Debug, Args)]
 pub struct RulesListArgs {
-    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,
     #[command(flatten)]
     pub rules: RulesArgs,
@@ -142,7 +161,7 @@ pub struct RulesListArgs {
 
 #[derive(Debug, Args)]
 pub struct ControlsArgs {
-    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,
     /// Include controls no rule can observe.
     #[arg(long)]
@@ -178,9 +197,12 @@ pub enum FailOn {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Files or directories to scan.
+    /// Files or directories to scan; `-` reads one file from standard input.
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
+    /// The name a file read from stdin (`-`) is classified and reported by.
+    #[arg(long, value_name = "NAME", default_value = "stdin.yaml")]
+    pub stdin_filename: String,
     /// Output format on stdout [default: human].
     #[arg(long, short = 'f', value_enum)]
     pub format: Option<Format>,
@@ -231,6 +253,12 @@ pub struct CheckArgs {
     /// When to use colour (auto: on a terminal, unless NO_COLOR is set).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// No colour (as `--color never`, or NO_COLOR=1).
+    #[arg(long, conflicts_with = "color")]
+    pub no_color: bool,
+    /// Print findings and errors only: no summary line, no progress.
+    #[arg(long, short, conflicts_with = "verbose")]
+    pub quiet: bool,
     /// Show suppressed findings and notes (skipped Helm templates, remote modules).
     #[arg(long, short)]
     pub verbose: bool,

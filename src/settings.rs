@@ -69,7 +69,12 @@ impl CheckSettings {
             on_error: args.fail_on_error || config.fail_on_error,
         };
         let (stdout, outputs) = stdout_reports(args)?;
-        let color = match args.color {
+        let choice = if args.no_color {
+            ColorChoice::Never
+        } else {
+            args.color
+        };
+        let color = match choice {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
@@ -84,6 +89,7 @@ impl CheckSettings {
                 .and_then(|c| c.parse().ok())
                 .unwrap_or(100),
             verbose: args.verbose,
+            quiet: args.quiet,
         };
         Ok(CheckSettings {
             scan: scan_options(args, config)?,
@@ -94,7 +100,8 @@ impl CheckSettings {
             render,
             progress: std::io::stderr().is_terminal()
                 && std::env::var_os("CI").is_none()
-                && args.color != ColorChoice::Never,
+                && choice != ColorChoice::Never
+                && !args.quiet,
             stats: args.stats,
         })
     }
@@ -135,7 +142,13 @@ pub(crate) fn config_for(args: &CheckArgs) -> Result<Config, Fatal> {
     if let Some(path) = &args.config {
         return Config::load(path);
     }
-    match args.paths.first().and_then(|p| Config::find(p)) {
+    // `check -` looks for the configuration from the working directory.
+    let start = args
+        .paths
+        .iter()
+        .find(|p| p.as_os_str() != "-")
+        .map_or(std::path::Path::new("."), PathBuf::as_path);
+    match Config::find(start) {
         Some(path) => Config::load(&path),
         None => Ok(Config::default()),
     }
@@ -151,14 +164,27 @@ pub(crate) fn rules_for(args: &RulesArgs, config: &Config) -> Result<RuleSet, Fa
 pub(crate) fn scan_options(args: &CheckArgs, config: Config) -> Result<ScanOptions, Fatal> {
     // A path that does not exist is a usage error, not a file error that ends green: a
     // typo in the Action's `paths:` must fail the job.
-    if let Some(missing) = args.paths.iter().find(|p| !p.exists()) {
+    let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    let paths: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
+    if let Some(missing) = paths.iter().find(|p| !p.exists()) {
         return Err(Fatal::Usage(format!(
             "{}: no such file or directory",
             missing.display()
         )));
     }
+    let stdin = if stdin {
+        Some(read_stdin(&args.stdin_filename)?)
+    } else {
+        None
+    };
     Ok(ScanOptions {
-        paths: args.paths.clone(),
+        stdin,
+        paths,
         strict: args.strict,
         threads: args.threads.unwrap_or(0),
         gitignore: !args.no_gitignore,
@@ -170,6 +196,43 @@ pub(crate) fn scan_options(args: &CheckArgs, config: Config) -> Result<ScanOptio
         inline_suppressions: !args.ignore_inline,
         changed_since: args.changed_since.clone(),
         config,
+    })
+}
+
+/// Standard input as one file named `name` (a relative name without `..`: it is shown in
+/// reports and matched by suppressions like a scanned path).
+fn read_stdin(name: &str) -> Result<crate::scan::StdinFile, Fatal> {
+    use std::io::Read;
+    let bad = name.is_empty()
+        || name.starts_with('/')
+        || name.split(['/', '\\']).any(|part| part == "..")
+        || name.chars().any(char::is_control);
+    if bad {
+        return Err(Fatal::Usage(format!(
+            "--stdin-filename must be a relative path without `..`, got `{}`",
+            name.escape_debug()
+        )));
+    }
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(crate::source::MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Fatal::Io {
+            context: "cannot read standard input".into(),
+            source: e,
+        })?;
+    if bytes.len() as u64 > crate::source::MAX_FILE_BYTES {
+        return Err(Fatal::Usage(format!(
+            "standard input is larger than {} bytes",
+            crate::source::MAX_FILE_BYTES
+        )));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Fatal::Usage("standard input is not UTF-8 text".into()))?;
+    Ok(crate::scan::StdinFile {
+        name: name.replace('\\', "/"),
+        text: Arc::from(text),
     })
 }
 

@@ -48,6 +48,12 @@ pub(crate) struct DiscoverOptions<'a> {
 
 /// Walks every root; returns files sorted by display path plus problems met on the way
 /// (unreadable directories, broken links, loops).
+/// What a file of this name would be classified as (for `check -` and its
+/// `--stdin-filename`, which exist on no disk).
+pub(crate) fn classify_name(name: &str) -> Option<FileKind> {
+    classify::classify(std::path::Path::new(name))
+}
+
 pub(crate) fn discover(
     roots: &[PathBuf],
     opts: &DiscoverOptions<'_>,

@@ -152,6 +152,7 @@ fn scan_one(
         baseline: None,
         inline_suppressions: true,
         changed_since: None,
+        stdin: None,
     };
     let report = scan::scan(&opts, rules).map_err(|e| e.to_string())?;
     let tmp_prefix = tmp.path().to_string_lossy().replace('\\', "/");

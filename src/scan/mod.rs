@@ -42,6 +42,15 @@ pub struct ScanOptions {
     pub inline_suppressions: bool,
     /// Report only findings in files changed since this git ref (`--changed-since`).
     pub changed_since: Option<String>,
+    /// A file read from standard input (`check -`), scanned beside the paths.
+    pub stdin: Option<StdinFile>,
+}
+
+/// `helm template . | isolint check -`: the text, and the name it is classified and
+/// reported by (`--stdin-filename`, default `stdin.yaml`: manifests are the usual stream).
+pub struct StdinFile {
+    pub name: String,
+    pub text: Arc<str>,
 }
 
 fn globset(patterns: &[String], config: &Config) -> Result<GlobSet, Fatal> {
@@ -86,12 +95,23 @@ fn inputs(opts: &ScanOptions, times: &mut StageTimes) -> Result<Inputs, Fatal> {
 
     let t = Instant::now();
     crate::report::progress::start(files.len());
-    let (sources, read_errors) = read::read_all(&files);
+    let (mut sources, read_errors) = read::read_all(&files);
     errors.extend(read_errors);
-    let all: Vec<_> = sources
+    let mut all: Vec<_> = sources
         .iter()
         .map(|s| (s.clone(), read::kind_of(&files, s)))
         .collect();
+    if let Some(stdin) = &opts.stdin {
+        let id = crate::source::FileId(u32::try_from(sources.len()).unwrap_or(u32::MAX));
+        let src = Arc::new(SourceText::new(
+            id,
+            stdin.name.clone(),
+            PathBuf::from(&stdin.name),
+            stdin.text.clone(),
+        ));
+        sources.push(src.clone());
+        all.push((src, discover::classify_name(&stdin.name)));
+    }
     let terraform = all
         .iter()
         .filter(|(_, kind)| *kind == Some(FileKind::Terraform))

@@ -77,7 +77,7 @@ fn an_unknown_output_format_lists_the_known_ones() {
     let out = run_in(dir.path(), &["check", ".", "-o", "xml=out.xml"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("known: human, json, sarif"),
+        stderr(&out).contains("known: human, concise, json, sarif"),
         "{}",
         stderr(&out)
     );
@@ -171,4 +171,95 @@ fn markdown_summary_counts_every_control_of_a_finding() {
         let anchor = format!("](#iso-{}) | {n} |", control.replace('.', "-"));
         assert!(md.contains(&anchor), "{control}: {n} expected in\n{md}");
     }
+}
+
+#[test]
+fn concise_quiet_and_no_color() {
+    let repo = temp_repo(&[
+        ("main.tf", OPEN_BUCKET),
+        (".isolint.yaml", "select: [AWS-S3-004]\n"),
+    ]);
+    let out = run_in(repo.path(), &["check", ".", "-f", "concise", "--no-color"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let first = text.lines().next().expect("a line");
+    assert!(
+        first.starts_with("main.tf:1:1: AWS-S3-004 [medium] aws_s3_bucket.reports"),
+        "{text}"
+    );
+    assert!(text.contains("isolint: 1 finding"), "{text}");
+    let quiet = stdout(&run_in(repo.path(), &["check", ".", "-f", "concise", "-q"]));
+    assert_eq!(quiet.lines().count(), 1, "{quiet}");
+    let quiet_human = stdout(&run_in(repo.path(), &["check", ".", "--quiet"]));
+    assert!(!quiet_human.contains("isolint: 1 finding"), "{quiet_human}");
+    assert!(quiet_human.contains("AWS-S3-004"));
+}
+
+#[test]
+fn manifests_from_stdin_are_classified_by_their_given_name() {
+    use std::io::Write as _;
+    let dir = temp_repo(&[]);
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx\n    securityContext:\n      privileged: true\n";
+    let mut child = std::process::Command::new(crate::support::bin())
+        .args([
+            "check",
+            "-",
+            "--stdin-filename",
+            "chart/pod.yaml",
+            "-f",
+            "concise",
+        ])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(pod.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("exits");
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("chart/pod.yaml:"), "{text}");
+    assert!(text.contains("K8S-POD-"), "{text}");
+    let bad = run_in(dir.path(), &["check", "-", "--stdin-filename", "../x.yaml"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn rule_accepts_names_and_suggests_near_ids() {
+    let dir = temp_repo(&[]);
+    let by_name = run_in(dir.path(), &["rule", "s3-bucket-without-versioning"]);
+    assert!(
+        stdout(&by_name).starts_with("# AWS-S3-004"),
+        "{}",
+        stdout(&by_name)
+    );
+    let typo = run_in(dir.path(), &["rule", "AWS-S3-0044"]);
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(
+        stderr(&typo).contains("did you mean AWS-S3-004"),
+        "{}",
+        stderr(&typo)
+    );
+}
+
+#[test]
+fn completions_man_page_and_init() {
+    let dir = temp_repo(&[]);
+    let bash = run_in(dir.path(), &["completions", "bash"]);
+    assert!(stdout(&bash).contains("_isolint()"));
+    let man = run_in(dir.path(), &["man"]);
+    assert!(stdout(&man).contains(".TH isolint 1"));
+    let init = run_in(dir.path(), &["init"]);
+    assert_eq!(init.status.code(), Some(0), "{}", stderr(&init));
+    assert!(stdout(&init).contains("uses: OWNER/isolint@"));
+    assert!(stdout(&init).contains("- id: isolint"));
+    assert!(dir.path().join(".isolint.yaml").is_file());
+    // The written configuration is accepted, and init does not overwrite it.
+    assert_eq!(run_in(dir.path(), &["check", "."]).status.code(), Some(0));
+    assert_eq!(run_in(dir.path(), &["init"]).status.code(), Some(2));
 }
