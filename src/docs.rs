@@ -10,8 +10,21 @@ use crate::cli::ListFormat;
 use crate::controls::Catalogue;
 use crate::rules::{RuleMeta, RuleSet};
 
-pub(crate) fn rules_list(rules: &RuleSet, format: ListFormat) -> String {
-    let metas: Vec<&RuleMeta> = rules.rules.iter().map(|r| r.meta.as_ref()).collect();
+/// The pack rules and the built-in rules about suppressions (ISOLINT-SUPPRESS-*), which
+/// no pack declares but which report findings like any other.
+/// They are built in, so `--no-builtin-rules` leaves them out.
+fn all_metas(rules: &RuleSet, builtin: bool) -> Vec<&RuleMeta> {
+    let mut metas: Vec<&RuleMeta> = rules.rules.iter().map(|r| r.meta.as_ref()).collect();
+    if builtin {
+        metas.extend(crate::suppress::meta_rules().iter().map(|m| m.as_ref()));
+    }
+    metas.sort_by(|a, b| a.id.cmp(&b.id));
+    metas.dedup_by(|a, b| a.id == b.id);
+    metas
+}
+
+pub(crate) fn rules_list(rules: &RuleSet, builtin: bool, format: ListFormat) -> String {
+    let metas = all_metas(rules, builtin);
     match format {
         ListFormat::Json => {
             let v: Vec<_> = metas.iter().map(|m| rule_json(m)).collect();
@@ -109,12 +122,17 @@ pub(crate) fn rule_page(m: &RuleMeta, format: ListFormat) -> String {
     s
 }
 
-pub(crate) fn controls_list(rules: &RuleSet, format: ListFormat, all: bool) -> String {
+pub(crate) fn controls_list(
+    rules: &RuleSet,
+    builtin: bool,
+    format: ListFormat,
+    all: bool,
+) -> String {
     let catalogue = Catalogue::get_embedded();
     let mut per: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for r in &rules.rules {
-        for c in &r.meta.controls {
-            per.entry(c.as_str()).or_default().push(&r.meta.id);
+    for m in all_metas(rules, builtin) {
+        for c in &m.controls {
+            per.entry(c.as_str()).or_default().push(&m.id);
         }
     }
     let shown: Vec<_> = catalogue

@@ -13,7 +13,7 @@ use crate::suppress::meta_rules;
 
 pub(super) fn rules(args: &RulesListArgs, out: &mut dyn Write) -> Result<Exit, Stop> {
     let rules = rules_for(&args.rules, &Config::default())?;
-    out.write_all(docs::rules_list(&rules, args.format).as_bytes())?;
+    out.write_all(docs::rules_list(&rules, !args.rules.no_builtin_rules, args.format).as_bytes())?;
     Ok(Exit::Clean)
 }
 
@@ -61,6 +61,8 @@ pub(super) fn rule(id: &str, args: &RulesArgs, out: &mut dyn Write) -> Result<Ex
 
 pub(super) fn controls(args: &ControlsArgs, out: &mut dyn Write) -> Result<Exit, Stop> {
     let rules = rules_for(&args.rules, &Config::default())?;
-    out.write_all(docs::controls_list(&rules, args.format, args.all).as_bytes())?;
+    out.write_all(
+        docs::controls_list(&rules, !args.rules.no_builtin_rules, args.format, args.all).as_bytes(),
+    )?;
     Ok(Exit::Clean)
 }

@@ -54,3 +54,27 @@ pub(crate) fn meta_rules() -> &'static [Arc<RuleMeta>] {
         ]
     })
 }
+
+/// Whether each meta rule (in `meta_rules` order) is on under the configuration's
+/// `select` and `ignore` (`ignore: ["ISOLINT-SUPPRESS-*"]` silences them).
+pub(crate) fn enabled(config: &crate::config::Config) -> Vec<bool> {
+    let select = crate::rules::selector(&config.select, config).ok();
+    let ignore = crate::rules::selector(&config.ignore, config).ok();
+    meta_rules()
+        .iter()
+        .map(|m| {
+            let selected = config.select.is_empty() || select.as_ref().is_some_and(|s| s(m));
+            let ignored = !config.ignore.is_empty() && ignore.as_ref().is_some_and(|i| i(m));
+            selected && !ignored
+        })
+        .collect()
+}
+
+/// Documents written for people (Markdown, reStructuredText, AsciiDoc, plain text): they
+/// quote `isolint:ignore` as an example far more often than they use it.
+pub(crate) fn is_prose(display_path: &str) -> bool {
+    let lower = display_path.to_ascii_lowercase();
+    [".md", ".markdown", ".mdx", ".rst", ".adoc", ".txt"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+}

@@ -64,10 +64,17 @@ pub(crate) fn apply(
             });
         }
     }
+    // The meta rules obey the configuration's select/ignore like any other rule.
+    let meta_on = meta::enabled(opts.config);
     for (file, list) in directives.iter().enumerate() {
         let Some(src) = sources.iter().nth(file) else {
             continue;
         };
+        // A directive in prose (a README quoting the syntax) still suppresses a finding in
+        // that file, but is not itself judged: it is usually an example, not an exception.
+        if meta::is_prose(&src.display_path) {
+            continue;
+        }
         for (idx, d) in list.iter().enumerate() {
             let problem = if d.reason.is_none() {
                 Some((
@@ -97,8 +104,21 @@ pub(crate) fn apply(
             } else {
                 None
             };
-            if let Some((which, message)) = problem {
-                findings.push(meta_finding(which, message, src, d));
+            if let Some((which, message)) = problem
+                && meta_on[which]
+            {
+                let mut f = meta_finding(which, message, src, d);
+                // A baseline accepts meta findings like any other: `isolint baseline`
+                // records them, so `check --baseline` must honour them.
+                if opts.baseline.is_some_and(|b| b.contains(&f.fingerprint)) {
+                    f.suppression = Some(Suppression {
+                        kind: SuppressionKind::Baseline,
+                        reason: "accepted in the baseline file".into(),
+                    });
+                } else if let Some(s) = config_match(&f, opts.config) {
+                    f.suppression = Some(s);
+                }
+                findings.push(f);
             }
         }
     }

@@ -263,3 +263,75 @@ fn completions_man_page_and_init() {
     assert_eq!(run_in(dir.path(), &["check", "."]).status.code(), Some(0));
     assert_eq!(run_in(dir.path(), &["init"]).status.code(), Some(2));
 }
+
+const STALE_IGNORE: &str = "# isolint:ignore AWS-S3-004 -- scratch bucket\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b\"\n}\nresource \"aws_s3_bucket_versioning\" \"b\" {\n  bucket = aws_s3_bucket.b.id\n  versioning_configuration {\n    status = \"Enabled\"\n  }\n}\n";
+
+#[test]
+fn meta_rules_are_rules_like_the_others() {
+    let dir = temp_repo(&[]);
+    let rule = run_in(dir.path(), &["rule", "ISOLINT-SUPPRESS-003"]);
+    assert_eq!(rule.status.code(), Some(0), "{}", stderr(&rule));
+    assert!(stdout(&run_in(dir.path(), &["rules"])).contains("ISOLINT-SUPPRESS-003"));
+    let controls = stdout(&run_in(dir.path(), &["controls"]));
+    let line = controls
+        .lines()
+        .find(|l| l.starts_with("5.36 "))
+        .expect("5.36 listed");
+    assert!(line.contains("    3  "), "{line}");
+
+    // A stale directive is reported; `ignore` silences it like any rule.
+    let repo = temp_repo(&[("main.tf", STALE_IGNORE)]);
+    let out = run_in(
+        repo.path(),
+        &["check", ".", "-f", "concise", "--fail-on", "info"],
+    );
+    assert!(
+        stdout(&out).contains("ISOLINT-SUPPRESS-003"),
+        "{}",
+        stdout(&out)
+    );
+    std::fs::write(
+        repo.path().join(".isolint.yaml"),
+        "ignore: [\"ISOLINT-SUPPRESS-*\"]\n",
+    )
+    .expect("write");
+    let out = run_in(
+        repo.path(),
+        &["check", ".", "-f", "concise", "--fail-on", "info"],
+    );
+    assert!(
+        !stdout(&out).contains("ISOLINT-SUPPRESS"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn prose_quoting_the_directive_is_not_judged() {
+    let readme = "Suppress inline:\n\n```hcl\n# isolint:ignore AWS-S3-004 until 2020-01-01 -- scratch\n```\n\nor `# isolint:ignore AWS-S3-004` without a reason.\n";
+    let repo = temp_repo(&[("README.md", readme)]);
+    let out = run_in(
+        repo.path(),
+        &["check", ".", "-f", "concise", "--fail-on", "info"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn a_baseline_accepts_meta_findings_too() {
+    let repo = temp_repo(&[("main.tf", STALE_IGNORE)]);
+    let base = run_in(repo.path(), &["baseline", "."]);
+    assert_eq!(base.status.code(), Some(0), "{}", stderr(&base));
+    let out = run_in(
+        repo.path(),
+        &[
+            "check",
+            ".",
+            "--baseline",
+            ".isolint-baseline.json",
+            "--fail-on",
+            "info",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
