@@ -82,10 +82,17 @@ fn inputs(opts: &ScanOptions, times: &mut StageTimes) -> Result<Inputs, Fatal> {
     let started = Instant::now();
     let excludes = globset(&opts.config.exclude, &opts.config)?;
     let (roots, focus) = scope(opts)?;
+    let exclude_base = opts
+        .config
+        .path
+        .as_ref()
+        .and_then(|p| std::fs::canonicalize(p).ok())
+        .and_then(|p| p.parent().map(std::path::Path::to_path_buf));
     let (files, mut errors) = discover::discover(
         &roots,
         &DiscoverOptions {
             excludes: &excludes,
+            exclude_base: exclude_base.as_deref(),
             gitignore: opts.gitignore,
             threads: opts.threads,
         },

@@ -335,3 +335,29 @@ fn a_baseline_accepts_meta_findings_too() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
+
+#[test]
+fn excludes_are_relative_to_the_config_file_and_cover_named_files() {
+    let outer = temp_repo(&[
+        ("repo/.isolint.yaml", "exclude: [\"legacy/**\"]\n"),
+        ("repo/legacy/main.tf", OPEN_BUCKET),
+        ("repo/app/main.tf", OPEN_BUCKET),
+    ]);
+    let files = |dir: &std::path::Path, args: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> = stdout(&run_in(dir, args))
+            .lines()
+            .filter_map(|l| l.split(':').next())
+            .map(|f| f.trim_start_matches("repo/").to_owned())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let repo = outer.path().join("repo");
+    let inside = files(&repo, &["check", ".", "-f", "concise", "-q"]);
+    let outside = files(outer.path(), &["check", "repo", "-f", "concise", "-q"]);
+    assert_eq!(inside, vec!["app/main.tf".to_owned()]);
+    assert_eq!(inside, outside);
+    let named = files(&repo, &["check", "legacy/main.tf", "-f", "concise", "-q"]);
+    assert!(named.is_empty(), "{named:?}");
+}
