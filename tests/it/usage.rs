@@ -361,3 +361,41 @@ fn excludes_are_relative_to_the_config_file_and_cover_named_files() {
     let named = files(&repo, &["check", "legacy/main.tf", "-f", "concise", "-q"]);
     assert!(named.is_empty(), "{named:?}");
 }
+
+#[test]
+fn sarif_uris_are_relative_to_the_repository_root_from_anywhere() {
+    let outer = temp_repo(&[
+        ("repo/.git/HEAD", "ref: refs/heads/main\n"),
+        ("repo/infra/main.tf", OPEN_BUCKET),
+    ]);
+    let repo = std::fs::canonicalize(outer.path().join("repo")).expect("canonical");
+    let abs = repo.join("infra").to_string_lossy().into_owned();
+    let uris = |dir: &std::path::Path, path: &str| -> (Vec<String>, String) {
+        let v = crate::support::json(&run_in(dir, &["check", path, "-f", "sarif", "--no-config"]));
+        let run = &v["runs"][0];
+        let uris = run["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|r| {
+                let loc = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+                assert_eq!(loc["uriBaseId"], "%SRCROOT%", "{loc}");
+                loc["uri"].as_str().unwrap_or_default().to_owned()
+            })
+            .collect();
+        let base = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        (uris, base)
+    };
+    let (from_abs, base) = uris(std::path::Path::new("/"), &abs);
+    assert!(!from_abs.is_empty());
+    assert!(
+        from_abs.iter().all(|u| u == "infra/main.tf"),
+        "{from_abs:?}"
+    );
+    assert!(base.ends_with("/repo/"), "{base}");
+    assert_eq!(uris(&repo, "infra"), (from_abs.clone(), base.clone()));
+    assert_eq!(uris(&repo.join("infra"), "."), (from_abs, base));
+}
