@@ -35,7 +35,35 @@ pub const MAX_ALIAS_NODES: usize = 1_000_000;
 /// `Parse` for invalid YAML, duplicate keys or unknown aliases; `Limit` for nesting or
 /// alias expansion beyond the limits. Each error has the span where it happened.
 pub fn parse_yaml(src: &SourceText) -> Result<Vec<Node>, FileError> {
+    parse_documents(src, None)
+}
+
+/// A key written twice in one mapping of a scanned file: where the overridden one is,
+/// and what to say about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DuplicateKey {
+    pub span: crate::source::Span,
+    pub message: String,
+}
+
+/// As [`parse_yaml`], but a duplicate key does not drop the file: the last one wins, as
+/// the Kubernetes tooling and PyYAML load it, and each overridden key is returned so the
+/// scan can report it. (The configuration and rule packs keep the strict reading.)
+///
+/// # Errors
+/// As [`parse_yaml`], except duplicate keys.
+pub fn parse_yaml_lenient(src: &SourceText) -> Result<(Vec<Node>, Vec<DuplicateKey>), FileError> {
+    let mut duplicates = Vec::new();
+    let docs = parse_documents(src, Some(&mut duplicates))?;
+    Ok((docs, duplicates))
+}
+
+fn parse_documents(
+    src: &SourceText,
+    duplicates: Option<&mut Vec<DuplicateKey>>,
+) -> Result<Vec<Node>, FileError> {
     let mut b = Builder::new(src);
+    b.duplicates = duplicates.as_ref().map(|_| Vec::new());
     let mut parser = Parser::new_from_str(&src.text);
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(|e| b.scan_error(&e))?;
@@ -55,6 +83,9 @@ pub fn parse_yaml(src: &SourceText) -> Result<Vec<Node>, FileError> {
             Event::SequenceEnd | Event::MappingEnd => b.close(end)?,
         }
     }
+    if let (Some(out), Some(found)) = (duplicates, b.duplicates.take()) {
+        *out = found;
+    }
     Ok(b.docs)
 }
 
@@ -71,6 +102,8 @@ struct Builder<'s> {
     keep_anchors: bool,
     alias_nodes: usize,
     docs: Vec<Node>,
+    /// Lenient about duplicate keys (last wins) when set, collecting them here.
+    duplicates: Option<Vec<DuplicateKey>>,
 }
 
 struct Anchored {
@@ -120,6 +153,7 @@ impl<'s> Builder<'s> {
             keep_anchors: text.contains('*'),
             alias_nodes: 0,
             docs: Vec::new(),
+            duplicates: None,
         }
     }
 
@@ -316,6 +350,7 @@ impl<'s> Builder<'s> {
                         value,
                     });
                 }
+                let (entries, merges) = self.drop_overridden(entries, merges);
                 let mut entries = self.finish_map(entries, &merges)?;
                 entries.shrink_to_fit();
                 Value::Map(entries)
@@ -390,6 +425,56 @@ impl<'s> Builder<'s> {
                 }
             },
         }
+    }
+
+    /// In lenient mode, removes every explicit key that a later one of the same name
+    /// overrides (recording it), renumbering the merge positions.
+    fn drop_overridden(
+        &mut self,
+        entries: Vec<Entry>,
+        merges: Vec<usize>,
+    ) -> (Vec<Entry>, Vec<usize>) {
+        let Some(found) = self.duplicates.as_mut() else {
+            return (entries, merges);
+        };
+        if find_duplicate(&entries, &merges).is_none() {
+            return (entries, merges);
+        }
+        let mut last: HashMap<&str, usize> = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            if !merges.contains(&i) {
+                last.insert(e.key.as_str(), i);
+            }
+        }
+        let keep: Vec<bool> = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| merges.contains(&i) || last.get(e.key.as_str()) == Some(&i))
+            .collect();
+        for (i, e) in entries.iter().enumerate() {
+            if !keep[i] {
+                let winner = &entries[last[e.key.as_str()]];
+                let line = self.src.position(winner.key_span.start as usize).line;
+                found.push(DuplicateKey {
+                    span: e.key_span,
+                    message: format!(
+                        "duplicate key `{}`: this value is overridden by the one on line {line} (the last one wins)",
+                        e.key
+                    ),
+                });
+            }
+        }
+        let mut new_merges = Vec::new();
+        let mut out = Vec::with_capacity(entries.len());
+        for (i, e) in entries.into_iter().enumerate() {
+            if keep[i] {
+                if merges.contains(&i) {
+                    new_merges.push(out.len());
+                }
+                out.push(e);
+            }
+        }
+        (out, new_merges)
     }
 
     /// Rejects duplicate keys, then applies `<<` merges (explicit keys win, then earlier

@@ -243,11 +243,13 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
         })
         .collect();
     let mut kubernetes = Vec::new();
+    let mut duplicate_keys = Vec::new();
     for (batch, m) in per_file {
         total.absorb(batch);
         kubernetes.extend(m.resources);
         errors.extend(m.errors);
         notices.extend(m.notices);
+        duplicate_keys.extend(m.duplicate_keys);
     }
     times.files_ms = elapsed_ms(t);
     times.resident[1] = crate::memory::resident();
@@ -265,7 +267,12 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
 
     let t = Instant::now();
     errors.append(&mut total.errors);
-    let findings = crate::evaluate::finish(std::mem::take(&mut total.findings), &sources);
+    let mut findings = crate::evaluate::finish(std::mem::take(&mut total.findings), &sources);
+    findings.extend(
+        duplicate_keys
+            .iter()
+            .filter_map(|d| Some(suppress::duplicate_key(sources.get(d.span.file)?, d))),
+    );
     let active: BTreeSet<String> = rules.rules.iter().map(|r| r.meta.id.clone()).collect();
     let mut findings = suppress::apply(
         findings,

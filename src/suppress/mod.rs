@@ -17,7 +17,7 @@ use crate::finding::{Confidence, Finding, Suppression, SuppressionKind, fingerpr
 use crate::source::{SourceMap, SourceText, Span};
 use directive::Directive;
 
-pub(crate) use meta::meta_rules;
+pub(crate) use meta::{duplicate_key, meta_rules};
 
 pub(crate) struct SuppressOptions<'a> {
     pub config: &'a Config,
@@ -66,6 +66,13 @@ pub(crate) fn apply(
     }
     // The meta rules obey the configuration's select/ignore like any other rule.
     let meta_on = meta::enabled(opts.config);
+    findings.retain(|f| {
+        !f.rule.id.starts_with("ISOLINT-YAML-")
+            || meta_rules()
+                .iter()
+                .zip(&meta_on)
+                .any(|(m, on)| *on && m.id == f.rule.id)
+    });
     for (file, list) in directives.iter().enumerate() {
         let Some(src) = sources.iter().nth(file) else {
             continue;

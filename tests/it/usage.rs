@@ -399,3 +399,37 @@ fn sarif_uris_are_relative_to_the_repository_root_from_anywhere() {
     assert_eq!(uris(&repo, "infra"), (from_abs.clone(), base.clone()));
     assert_eq!(uris(&repo.join("infra"), "."), (from_abs, base));
 }
+
+#[test]
+fn a_duplicate_key_is_a_finding_and_the_file_is_still_checked() {
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  name: q\nspec:\n  containers:\n  - name: c\n    image: nginx\n    securityContext:\n      privileged: true\n";
+    let repo = temp_repo(&[("pod.yaml", pod)]);
+    let out = run_in(repo.path(), &["check", ".", "-f", "concise"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("pod.yaml:4:3: ISOLINT-YAML-001 [low] duplicate key `name`"),
+        "{text}"
+    );
+    assert!(text.contains("K8S-"), "the pod is still checked: {text}");
+    assert!(!text.contains("error[parse]"), "{text}");
+    // The last key wins, as kubectl reads it.
+    assert!(text.contains("v1/Pod/default/q"), "{text}");
+}
+
+#[test]
+fn json_with_comments_is_not_a_parse_error() {
+    let tsconfig =
+        "{\n  \"a\": 1, // note: here\n  /* block\n   comment */\n  \"b\": \"x\" // end\n}\n";
+    let settings = "{\n  // editor\n  \"editor.tabSize\": 2,\n}\n";
+    let pod = "{\n  // a pod\n  \"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"p\"},\n  \"spec\": {\"containers\": [{\"name\": \"c\", \"image\": \"nginx\", \"securityContext\": {\"privileged\": true}}]}\n}\n";
+    let repo = temp_repo(&[
+        ("tsconfig.json", tsconfig),
+        (".vscode/settings.json", settings),
+        ("k8s/pod.json", pod),
+        ("broken.json", "{ \"a\": [1, }"),
+    ]);
+    let out = run_in(repo.path(), &["check", ".", "-f", "concise"]);
+    let text = stdout(&out);
+    assert!(!text.contains("error[parse]"), "{text}");
+    assert!(text.contains("k8s/pod.json:"), "{text}");
+}
