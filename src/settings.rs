@@ -107,12 +107,15 @@ impl CheckSettings {
     }
 }
 
+/// Reports written to files: (format, path).
+type Outputs = Vec<(Format, PathBuf)>;
+
 /// The reports on stdout and the files. Line-oriented streams (human, github, concise)
 /// may share stdout (the Action prints the log and its annotations together); a document
 /// (JSON, SARIF, XML, Markdown, HTML) must be alone there, so `-o json=-` without
 /// `--format` replaces the human report and `--format json -o json=-` is an error rather
 /// than two JSON documents glued together.
-fn stdout_reports(args: &CheckArgs) -> Result<(Vec<Format>, Vec<(Format, PathBuf)>), Fatal> {
+fn stdout_reports(args: &CheckArgs) -> Result<(Vec<Format>, Outputs), Fatal> {
     let (dashes, files): (Vec<_>, Vec<_>) = args
         .outputs
         .iter()
