@@ -66,7 +66,14 @@ pub(crate) fn parse_scanned(
             });
             match yaml::parse_yaml_lenient(blanked.as_ref().unwrap_or(src)) {
                 Ok((docs, dups)) => (Ok(Parsed::Documents(docs)), dups),
-                Err(_) if !json_a_rule_reads(&src.text) => (Ok(Parsed::Text), Vec::new()),
+                // Limits (nesting, alias bombs) are still reported: they are about the
+                // input's shape, not about what the file is for.
+                Err(e)
+                    if e.kind == crate::error::FileErrorKind::Parse
+                        && !json_a_rule_reads(&src.text) =>
+                {
+                    (Ok(Parsed::Text), Vec::new())
+                }
                 Err(e) => (Err(e), Vec::new()),
             }
         }

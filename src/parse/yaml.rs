@@ -62,6 +62,88 @@ fn parse_documents(
     src: &SourceText,
     duplicates: Option<&mut Vec<DuplicateKey>>,
 ) -> Result<Vec<Node>, FileError> {
+    let mut found = Vec::new();
+    match parse_events(src, duplicates.is_some().then_some(&mut found)) {
+        Ok(docs) => {
+            if let Some(out) = duplicates {
+                *out = found;
+            }
+            Ok(docs)
+        }
+        Err(first) => {
+            // A flow collection closed at its key's indentation (`args: [` … `]` on a
+            // line of its own) is accepted by PyYAML, kubectl and Helm although the spec
+            // wants it indented further: read it with the bracket joined to the line
+            // before, which keeps every byte offset (and so every span) as it was.
+            let Some(joined) = join_flow_closers(&src.text) else {
+                return Err(first);
+            };
+            let retry = SourceText::new(
+                src.id,
+                src.display_path.clone(),
+                src.path.clone(),
+                joined.into(),
+            );
+            let mut found = Vec::new();
+            match parse_events(&retry, duplicates.is_some().then_some(&mut found)) {
+                Ok(docs) => {
+                    if let Some(out) = duplicates {
+                        *out = found;
+                    }
+                    Ok(docs)
+                }
+                Err(_) => Err(first),
+            }
+        }
+    }
+}
+
+/// The text with each line that starts (after indentation) with `]` or `}` joined to the
+/// previous line: the line break becomes a space, so offsets do not move. `None` when
+/// there is no such line, or the previous line has a comment that would swallow it.
+fn join_flow_closers(text: &str) -> Option<String> {
+    let mut bytes = text.as_bytes().to_vec();
+    let mut changed = false;
+    let mut line_start = 0;
+    let mut prev_break: Option<usize> = None;
+    let mut prev_has_comment = false;
+    // A virtual line break after the text closes its last line.
+    for (i, &b) in text.as_bytes().iter().chain([&b'\n']).enumerate() {
+        if b != b'\n' {
+            continue;
+        }
+        let line = &text[line_start..i];
+        let trimmed = line.trim_start_matches([' ', '\t']);
+        if (trimmed.starts_with(']') || trimmed.starts_with('}'))
+            && let Some(brk) = prev_break
+            && !prev_has_comment
+        {
+            // Blank the break (and a `\r` before it) and the lines between.
+            for o in &mut bytes[brk..line_start] {
+                if matches!(*o, b'\n' | b'\r') {
+                    *o = b' ';
+                }
+            }
+            changed = true;
+        }
+        if !trimmed.trim().is_empty() {
+            prev_break = Some(i.saturating_sub(usize::from(line.ends_with('\r'))));
+            prev_has_comment = line.contains('#');
+        }
+        line_start = i + 1;
+    }
+    // Only ASCII line breaks were replaced by ASCII spaces: still UTF-8.
+    if changed {
+        String::from_utf8(bytes).ok()
+    } else {
+        None
+    }
+}
+
+fn parse_events(
+    src: &SourceText,
+    duplicates: Option<&mut Vec<DuplicateKey>>,
+) -> Result<Vec<Node>, FileError> {
     let mut b = Builder::new(src);
     b.duplicates = duplicates.as_ref().map(|_| Vec::new());
     let mut parser = Parser::new_from_str(&src.text);
