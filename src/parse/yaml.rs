@@ -98,39 +98,66 @@ fn parse_documents(
     }
 }
 
-/// The text with each line that starts (after indentation) with `]` or `}` joined to the
-/// previous line: the line break becomes a space, so offsets do not move. `None` when
-/// there is no such line, or the previous line has a comment that would swallow it.
+/// The text with the line breaks inside flow collections (`[`…`]`, `{`…`}`) replaced by
+/// spaces, so a collection written over several lines is read as if on one, whatever
+/// the indentation of its lines; offsets do not move. `None` when there is nothing to
+/// join, or a comment inside a collection would swallow the rest of it. Only a retry
+/// after a parse error uses it, so its token heuristics (a bracket or quote opens only
+/// at the start of a token) never change how a valid file is read.
 fn join_flow_closers(text: &str) -> Option<String> {
-    let mut bytes = text.as_bytes().to_vec();
+    let src = text.as_bytes();
+    let mut bytes = src.to_vec();
+    let mut depth = 0usize;
     let mut changed = false;
-    let mut line_start = 0;
-    let mut prev_break: Option<usize> = None;
-    let mut prev_has_comment = false;
-    // A virtual line break after the text closes its last line.
-    for (i, &b) in text.as_bytes().iter().chain([&b'\n']).enumerate() {
-        if b != b'\n' {
-            continue;
-        }
-        let line = &text[line_start..i];
-        let trimmed = line.trim_start_matches([' ', '\t']);
-        if (trimmed.starts_with(']') || trimmed.starts_with('}'))
-            && let Some(brk) = prev_break
-            && !prev_has_comment
-        {
-            // Blank the break (and a `\r` before it) and the lines between.
-            for o in &mut bytes[brk..line_start] {
-                if matches!(*o, b'\n' | b'\r') {
-                    *o = b' ';
+    let mut i = 0;
+    // The previous byte that is not a space or tab (b'\n' at a line start).
+    let mut prev = b'\n';
+    while i < src.len() {
+        let b = src[i];
+        let token_start = matches!(prev, b'\n' | b'[' | b'{' | b',' | b':' | b'-' | b'?')
+            || i > 0 && matches!(src[i - 1], b' ' | b'\t');
+        match b {
+            b'"' | b'\'' if token_start => {
+                // A quoted scalar: skip to its end (escapes in "…", '' in '…').
+                i += 1;
+                while i < src.len() {
+                    match (b, src[i]) {
+                        (b'"', b'\\') => i += 1,
+                        (b'"', b'"') => break,
+                        (b'\'', b'\'') if src.get(i + 1) == Some(&b'\'') => i += 1,
+                        (b'\'', b'\'') => break,
+                        _ => {}
+                    }
+                    i += 1;
                 }
+                prev = b;
             }
-            changed = true;
+            b'#' if token_start => {
+                if depth > 0 {
+                    return None;
+                }
+                while i < src.len() && src[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'[' | b'{' if token_start || depth > 0 => {
+                depth += 1;
+                prev = b;
+            }
+            b']' | b'}' if depth > 0 => {
+                depth -= 1;
+                prev = b;
+            }
+            b'\n' | b'\r' if depth > 0 => {
+                bytes[i] = b' ';
+                changed = true;
+            }
+            b'\n' => prev = b'\n',
+            b' ' | b'\t' | b'\r' => {}
+            _ => prev = b,
         }
-        if !trimmed.trim().is_empty() {
-            prev_break = Some(i.saturating_sub(usize::from(line.ends_with('\r'))));
-            prev_has_comment = line.contains('#');
-        }
-        line_start = i + 1;
+        i += 1;
     }
     // Only ASCII line breaks were replaced by ASCII spaces: still UTF-8.
     if changed {
@@ -753,6 +780,47 @@ mod tests {
 
     fn parse(text: &str) -> Result<Vec<Node>, FileError> {
         parse_yaml(&src(text))
+    }
+
+    #[test]
+    fn flow_closers_at_the_key_indentation_are_read_by_the_retry() {
+        // Items and closer at the key's indentation: saphyr-parser alone rejects these
+        // (PyYAML and kubectl accept them); the retry joins the collection's lines.
+        for text in [
+            "a:\n  b: [\n  1,\n  ]\n",
+            "- b: [\n  1,\n  ]\n",
+            "a:\n  - b: [\n    1\n    ]\n",
+            "a:\n  b: [\n  ]\n",
+            "a:\n  b: {\n  c: 'it''s',\n  d: \"x]\"\n  }\n  e: f[1]\n",
+        ] {
+            assert!(parse_events(&src(text), None).is_err(), "{text}");
+            let joined = join_flow_closers(text).expect("lines joined");
+            assert_eq!(joined.len(), text.len());
+            assert!(parse(text).is_ok(), "{text}");
+        }
+        assert_eq!(
+            join_flow_closers("a:\n  b: [\n  1,\n  ]\n").as_deref(),
+            Some("a:\n  b: [   1,   ]\n")
+        );
+        let docs = parse("a:\n  b: {\n  c: 'it''s',\n  d: \"x]\"\n  }\n  e: f[1]\n").unwrap();
+        assert_eq!(
+            docs[0].to_json(),
+            serde_json::json!({"a": {"b": {"c": "it's", "d": "x]"}, "e": "f[1]"}})
+        );
+        // A comment inside a collection would swallow the rest of it: left alone.
+        assert_eq!(join_flow_closers("b: [ 1, # one\n]\n"), None);
+    }
+
+    #[test]
+    fn lenient_parsing_keeps_the_last_duplicate() {
+        let (docs, dups) = parse_yaml_lenient(&src("a: 1\nb: 2\na: 3\n")).expect("lenient");
+        assert_eq!(docs[0].to_json(), serde_json::json!({"a": 3.0, "b": 2.0}));
+        assert_eq!(dups.len(), 1);
+        assert!(dups[0].message.contains("overridden by the one on line 3"));
+        assert!(
+            parse("a: 1\na: 3\n").is_err(),
+            "the strict reading still rejects it"
+        );
     }
 
     fn one(text: &str) -> Node {
