@@ -23,22 +23,41 @@ pub enum Command {
     /// Scan files and directories (default: the current directory).
     Check(CheckArgs),
     /// List every rule: id, severity, controls, title.
-    Rules(ListArgs),
+    Rules(RulesListArgs),
     /// Explain one rule: what it checks, why (the control), how to fix it.
     Rule {
-        /// Rule id, e.g. AWS-S3-001.
+        /// Rule id or name, e.g. AWS-S3-001 or s3-bucket-versioning-disabled.
         id: String,
         #[command(flatten)]
         rules: RulesArgs,
     },
     /// List ISO/IEC 27002:2022 controls with how many rules evidence each.
-    Controls(ListArgs),
+    Controls(ControlsArgs),
     /// Print the resources isolint builds from the files, as JSON (for writing rules).
-    Resources(CheckArgs),
+    Resources(ResourcesArgs),
     /// Write a baseline of today's findings; `check --baseline FILE` then reports only new ones.
     Baseline(BaselineArgs),
+    /// Write a commented .isolint.yaml here and print the GitHub Action and pre-commit snippets.
+    Init(InitArgs),
+    /// Print a shell completion script (e.g. `isolint completions bash > /etc/bash_completion.d/isolint`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page in roff (e.g. `isolint man > isolint.1`).
+    Man,
     /// Run each rule alone on its fixtures (`FIXTURES/<pack>/<ID>/fail*`, `pass*`, `unknown*`).
     TestRules(TestRulesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to write .isolint.yaml in.
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// Overwrite an existing .isolint.yaml.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -60,10 +79,66 @@ pub struct TestRulesArgs {
 #[derive(Debug, Args)]
 pub struct BaselineArgs {
     #[command(flatten)]
-    pub check: CheckArgs,
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub rules: RulesArgs,
+    /// Use this configuration file instead of looking for .isolint.yaml.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore any .isolint.yaml.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Also record checks whose outcome depends on unknown values (as `check --strict`).
+    #[arg(long)]
+    pub strict: bool,
     /// Where to write the baseline.
     #[arg(long, value_name = "FILE", default_value = ".isolint-baseline.json")]
     pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ResourcesArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// What to read: shared by `check`'s siblings that scan (`baseline`, `resources`), which
+/// take none of its reporting flags.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Files or directories to scan.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Terraform variable file, applied after terraform.tfvars and *.auto.tfvars (repeatable).
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+    /// Terraform variable, as `name=value` (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Scan files that .gitignore excludes too.
+    #[arg(long)]
+    pub no_gitignore: bool,
+}
+
+impl InputArgs {
+    /// `check`'s arguments with these inputs and every other flag at its default.
+    pub fn as_check(&self) -> CheckArgs {
+        #[derive(Parser)]
+        struct Defaults {
+            #[command(flatten)]
+            check: CheckArgs,
+        }
+        let mut check = Defaults::parse_from(["isolint"]).check;
+        check.paths.clone_from(&self.paths);
+        check.threads = self.threads;
+        check.var_files.clone_from(&self.var_files);
+        check.vars.clone_from(&self.vars);
+        check.no_gitignore = self.no_gitignore;
+        check
+    }
 }
 
 #[derive(Debug, Args)]
@@ -77,10 +152,18 @@ pub struct RulesArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ListArgs {
-    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+pub struct RulesListArgs {
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,
-    /// `controls`: include controls no rule can observe.
+    #[command(flatten)]
+    pub rules: RulesArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ControlsArgs {
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+    /// Include controls no rule can observe.
     #[arg(long)]
     pub all: bool,
     #[command(flatten)]
@@ -114,12 +197,15 @@ pub enum FailOn {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Files or directories to scan.
+    /// Files or directories to scan; `-` reads one file from standard input.
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
-    /// Output format on stdout.
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// The name a file read from stdin (`-`) is classified and reported by.
+    #[arg(long, value_name = "NAME", default_value = "stdin.yaml")]
+    pub stdin_filename: String,
+    /// Output format on stdout [default: human].
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<Format>,
     /// Also write the report in FORMAT to PATH (`-` for stdout); repeatable, one scan.
     #[arg(long = "output", short = 'o', value_name = "FORMAT=PATH", value_parser = parse_output)]
     pub outputs: Vec<(Format, PathBuf)>,
@@ -171,6 +257,12 @@ pub struct CheckArgs {
     /// When to use colour (auto: on a terminal, unless NO_COLOR is set).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// No colour (as `--color never`, or NO_COLOR=1).
+    #[arg(long, conflicts_with = "color")]
+    pub no_color: bool,
+    /// Print findings and errors only: no summary line, no progress.
+    #[arg(long, short, conflicts_with = "verbose")]
+    pub quiet: bool,
     /// Show suppressed findings and notes (skipped Helm templates, remote modules).
     #[arg(long, short)]
     pub verbose: bool,
@@ -180,8 +272,13 @@ fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {
     let (format, path) = s
         .split_once('=')
         .ok_or_else(|| format!("expected FORMAT=PATH, got `{s}`"))?;
-    let format =
-        Format::from_str(format, true).map_err(|e| format!("unknown format `{format}`: {e}"))?;
+    let format = Format::from_str(format, true).map_err(|_| {
+        let known: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_owned()))
+            .collect();
+        format!("unknown format `{format}` (known: {})", known.join(", "))
+    })?;
     if path.is_empty() {
         return Err("the PATH after `=` is empty (use `-` for stdout)".into());
     }

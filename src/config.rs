@@ -22,6 +22,23 @@ pub struct ConfigIgnore {
     pub line: usize,
 }
 
+/// Where a `select`, `ignore` or `severity` entry was written, so that an entry matching
+/// no rule is reported in place (a typo there silently turns checks off).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// `select`, `ignore` or `severity`.
+    pub key: &'static str,
+    pub value: String,
+    pub span: crate::source::Span,
+}
+
+/// `fail_on`: a severity, or `never` (findings never fail the run).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailThreshold {
+    At(Severity),
+    Never,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Config {
     /// Where it was read from (None: defaults).
@@ -34,7 +51,7 @@ pub struct Config {
     /// Findings to suppress with a reason (kept in reports as suppressed).
     pub suppress: Vec<ConfigIgnore>,
     pub severity: Vec<(String, Severity)>,
-    pub fail_on: Option<Severity>,
+    pub fail_on: Option<FailThreshold>,
     /// Files that cannot be read or parsed fail the run too.
     pub fail_on_error: bool,
     /// Extra rule pack directories, relative to the config file.
@@ -43,6 +60,10 @@ pub struct Config {
     pub helm: crate::render::config::HelmConfig,
     /// `kustomize:` — how overlays are built.
     pub kustomize: crate::render::config::KustomizeConfig,
+    /// The text it was read from, to show problems found after parsing in place.
+    pub text: Option<Arc<str>>,
+    /// Where each `select`, `ignore` and `severity` entry is.
+    pub origins: Vec<Origin>,
 }
 
 const KEYS: &[&str] = &[
@@ -68,6 +89,19 @@ impl Config {
             1,
             message,
         )])
+    }
+
+    /// A problem with one entry, shown in place.
+    pub fn problem_at(&self, origin: &Origin, message: String) -> Problem {
+        let path = self.path.clone().unwrap_or_default();
+        match &self.text {
+            Some(text) => {
+                let src =
+                    SourceText::new(FileId(0), path.display().to_string(), path, text.clone());
+                Problem::at(&src, origin.span, message)
+            }
+            None => Problem::in_file(path, 1, 1, message),
+        }
     }
 
     /// The first config file in `start` or any parent directory.
@@ -121,6 +155,7 @@ impl Config {
         };
         let mut config = Config {
             path: Some(path.to_path_buf()),
+            text: Some(src.text.clone()),
             ..Config::default()
         };
         let Some(root) = docs.first() else {
@@ -137,8 +172,14 @@ impl Config {
             let v = &e.value;
             match e.key.as_str() {
                 "exclude" => config.exclude = strings(v, "exclude", &mut at),
-                "select" => config.select = strings(v, "select", &mut at),
-                "ignore" => config.ignore = strings(v, "ignore", &mut at),
+                "select" => {
+                    config.select = strings(v, "select", &mut at);
+                    config.origins.extend(origins("select", v));
+                }
+                "ignore" => {
+                    config.ignore = strings(v, "ignore", &mut at);
+                    config.origins.extend(origins("ignore", v));
+                }
                 "rules" => {
                     let base = path.parent().unwrap_or(Path::new("."));
                     config.rules = strings(v, "rules", &mut at)
@@ -146,11 +187,16 @@ impl Config {
                         .map(|r| base.join(r))
                         .collect();
                 }
-                "fail_on" => match v.as_str().and_then(Severity::parse) {
-                    Some(s) => config.fail_on = Some(s),
-                    None => at(
+                "fail_on" => match v.as_str() {
+                    Some(s) if s.eq_ignore_ascii_case("never") => {
+                        config.fail_on = Some(FailThreshold::Never);
+                    }
+                    Some(s) if Severity::parse(s).is_some() => {
+                        config.fail_on = Severity::parse(s).map(FailThreshold::At);
+                    }
+                    _ => at(
                         v.span,
-                        "`fail_on` must be one of critical, high, medium, low, info".into(),
+                        "`fail_on` must be one of critical, high, medium, low, info, never".into(),
                     ),
                 },
                 "fail_on_error" => match v.as_bool() {
@@ -166,7 +212,14 @@ impl Config {
                     }
                     for s in v.entries() {
                         match s.value.as_str().and_then(Severity::parse) {
-                            Some(sev) => config.severity.push((s.key.clone(), sev)),
+                            Some(sev) => {
+                                config.severity.push((s.key.clone(), sev));
+                                config.origins.push(Origin {
+                                    key: "severity",
+                                    value: s.key.clone(),
+                                    span: s.key_span,
+                                });
+                            }
                             None => at(
                                 s.value.span,
                                 format!(
@@ -192,6 +245,17 @@ impl Config {
             Err(Fatal::Config(problems))
         }
     }
+}
+
+fn origins<'a>(key: &'static str, v: &'a Node) -> impl Iterator<Item = Origin> + 'a {
+    v.items().iter().filter_map(move |i| match &i.value {
+        Value::String(s) => Some(Origin {
+            key,
+            value: s.clone(),
+            span: i.span,
+        }),
+        _ => None,
+    })
 }
 
 fn strings(v: &Node, key: &str, at: &mut impl FnMut(crate::source::Span, String)) -> Vec<String> {

@@ -10,8 +10,21 @@ use crate::cli::ListFormat;
 use crate::controls::Catalogue;
 use crate::rules::{RuleMeta, RuleSet};
 
-pub(crate) fn rules_list(rules: &RuleSet, format: ListFormat) -> String {
-    let metas: Vec<&RuleMeta> = rules.rules.iter().map(|r| r.meta.as_ref()).collect();
+/// The pack rules and the built-in rules about suppressions (ISOLINT-SUPPRESS-*), which
+/// no pack declares but which report findings like any other.
+/// They are built in, so `--no-builtin-rules` leaves them out.
+fn all_metas(rules: &RuleSet, builtin: bool) -> Vec<&RuleMeta> {
+    let mut metas: Vec<&RuleMeta> = rules.rules.iter().map(|r| r.meta.as_ref()).collect();
+    if builtin {
+        metas.extend(crate::suppress::meta_rules().iter().map(|m| m.as_ref()));
+    }
+    metas.sort_by(|a, b| a.id.cmp(&b.id));
+    metas.dedup_by(|a, b| a.id == b.id);
+    metas
+}
+
+pub(crate) fn rules_list(rules: &RuleSet, builtin: bool, format: ListFormat) -> String {
+    let metas = all_metas(rules, builtin);
     match format {
         ListFormat::Json => {
             let v: Vec<_> = metas.iter().map(|m| rule_json(m)).collect();
@@ -32,18 +45,30 @@ pub(crate) fn rules_list(rules: &RuleSet, format: ListFormat) -> String {
             s
         }
         ListFormat::Text => {
-            let mut s = String::new();
+            // Columns as wide as their longest cell, so long ids do not push titles out.
+            let id_w = metas.iter().map(|m| m.id.len()).max().unwrap_or(0).max(2);
+            let ctl_w = metas
+                .iter()
+                .map(|m| m.controls.join(",").len())
+                .max()
+                .unwrap_or(0)
+                .max(8);
+            let mut s = format!(
+                "{:<id_w$} {:<8} {:<ctl_w$} TITLE\n",
+                "ID", "SEVERITY", "CONTROLS"
+            );
             for m in &metas {
                 let _ = writeln!(
                     s,
-                    "{:<16} {:<8} {:<14} {}",
+                    "{:<id_w$} {:<8} {:<ctl_w$} {}",
                     m.id,
                     m.severity.as_str(),
                     m.controls.join(","),
                     m.title
                 );
             }
-            let _ = writeln!(s, "{} rules", metas.len());
+            let n = metas.len();
+            let _ = writeln!(s, "{n} rule{}", if n == 1 { "" } else { "s" });
             s
         }
     }
@@ -97,12 +122,17 @@ pub(crate) fn rule_page(m: &RuleMeta, format: ListFormat) -> String {
     s
 }
 
-pub(crate) fn controls_list(rules: &RuleSet, format: ListFormat, all: bool) -> String {
+pub(crate) fn controls_list(
+    rules: &RuleSet,
+    builtin: bool,
+    format: ListFormat,
+    all: bool,
+) -> String {
     let catalogue = Catalogue::get_embedded();
     let mut per: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for r in &rules.rules {
-        for c in &r.meta.controls {
-            per.entry(c.as_str()).or_default().push(&r.meta.id);
+    for m in all_metas(rules, builtin) {
+        for c in &m.controls {
+            per.entry(c.as_str()).or_default().push(&m.id);
         }
     }
     let shown: Vec<_> = catalogue
@@ -129,14 +159,13 @@ pub(crate) fn controls_list(rules: &RuleSet, format: ListFormat, all: bool) -> S
             s
         }
         ListFormat::Text => {
-            let mut s = String::new();
+            let mut s = format!(
+                "{:<7} {:>5}  {:<10} TITLE\n",
+                "CONTROL", "RULES", "OBSERVABLE"
+            );
             for c in &shown {
                 let n = per.get(c.id.as_str()).map_or(0, Vec::len);
-                let _ = writeln!(
-                    s,
-                    "{:<5} {:>3} rules  {:<8} {}",
-                    c.id, n, c.observable, c.title
-                );
+                let _ = writeln!(s, "{:<7} {n:>5}  {:<10} {}", c.id, c.observable, c.title);
             }
             let covered = shown
                 .iter()

@@ -26,4 +26,5 @@ pub mod scan;
 pub(crate) mod settings;
 pub mod source;
 pub(crate) mod span;
+pub(crate) mod suggest;
 pub(crate) mod suppress;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::cli::{CheckArgs, ColorChoice, FailOn, RulesArgs};
-use crate::config::Config;
+use crate::config::{Config, FailThreshold};
 use crate::error::Fatal;
 use crate::model::terraform::TerraformOptions;
 use crate::report::{Format, RenderOptions, Report};
@@ -20,7 +20,9 @@ pub(crate) struct CheckSettings {
     pub scan: ScanOptions,
     pub rules: RuleSet,
     pub fail: FailPolicy,
-    pub format: Format,
+    /// The reports written to stdout, in order (see `stdout_reports`).
+    pub stdout: Vec<Format>,
+    /// The reports written to files.
     pub outputs: Vec<(Format, PathBuf)>,
     pub render: RenderOptions,
     /// Draw a progress line on stderr (a terminal, not CI, colour allowed).
@@ -56,13 +58,23 @@ impl CheckSettings {
             Some(FailOn::Medium) => Some(Severity::Medium),
             Some(FailOn::Low) => Some(Severity::Low),
             Some(FailOn::Info) => Some(Severity::Info),
-            None => Some(config.fail_on.unwrap_or(Severity::Low)),
+            None => match config.fail_on {
+                Some(FailThreshold::Never) => None,
+                Some(FailThreshold::At(s)) => Some(s),
+                None => Some(Severity::Low),
+            },
         };
         let fail = FailPolicy {
             threshold,
             on_error: args.fail_on_error || config.fail_on_error,
         };
-        let color = match args.color {
+        let (stdout, outputs) = stdout_reports(args)?;
+        let choice = if args.no_color {
+            ColorChoice::Never
+        } else {
+            args.color
+        };
+        let color = match choice {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
@@ -77,20 +89,51 @@ impl CheckSettings {
                 .and_then(|c| c.parse().ok())
                 .unwrap_or(100),
             verbose: args.verbose,
+            quiet: args.quiet,
         };
         Ok(CheckSettings {
             scan: scan_options(args, config)?,
             rules,
             fail,
-            format: args.format,
-            outputs: args.outputs.clone(),
+            stdout,
+            outputs,
             render,
             progress: std::io::stderr().is_terminal()
                 && std::env::var_os("CI").is_none()
-                && args.color != ColorChoice::Never,
+                && choice != ColorChoice::Never
+                && !args.quiet,
             stats: args.stats,
         })
     }
+}
+
+/// Reports written to files: (format, path).
+type Outputs = Vec<(Format, PathBuf)>;
+
+/// The reports on stdout and the files. Line-oriented streams (human, github, concise)
+/// may share stdout (the Action prints the log and its annotations together); a document
+/// (JSON, SARIF, XML, Markdown, HTML) must be alone there, so `-o json=-` without
+/// `--format` replaces the human report and `--format json -o json=-` is an error rather
+/// than two JSON documents glued together.
+fn stdout_reports(args: &CheckArgs) -> Result<(Vec<Format>, Outputs), Fatal> {
+    let (dashes, files): (Vec<_>, Vec<_>) = args
+        .outputs
+        .iter()
+        .cloned()
+        .partition(|(_, path)| path.as_os_str() == "-");
+    let dashes: Vec<Format> = dashes.into_iter().map(|(f, _)| f).collect();
+    let mut stdout: Vec<Format> = match args.format {
+        Some(f) => vec![f],
+        None if dashes.iter().all(|f| f.is_stream()) => vec![Format::Human],
+        None => Vec::new(),
+    };
+    stdout.extend(dashes);
+    if stdout.len() > 1 && stdout.iter().any(|f| !f.is_stream()) {
+        return Err(Fatal::Usage(
+            "stdout can carry one document: give either --format or one `-o FORMAT=-`, and write the other reports to files".into(),
+        ));
+    }
+    Ok((stdout, files))
 }
 
 /// The configuration: `--config FILE`, none with `--no-config`, else the nearest
@@ -102,7 +145,13 @@ pub(crate) fn config_for(args: &CheckArgs) -> Result<Config, Fatal> {
     if let Some(path) = &args.config {
         return Config::load(path);
     }
-    match args.paths.first().and_then(|p| Config::find(p)) {
+    // `check -` looks for the configuration from the working directory.
+    let start = args
+        .paths
+        .iter()
+        .find(|p| p.as_os_str() != "-")
+        .map_or(std::path::Path::new("."), PathBuf::as_path);
+    match Config::find(start) {
         Some(path) => Config::load(&path),
         None => Ok(Config::default()),
     }
@@ -116,8 +165,29 @@ pub(crate) fn rules_for(args: &RulesArgs, config: &Config) -> Result<RuleSet, Fa
 
 /// What to scan and how, for `check`, `baseline` and `resources`.
 pub(crate) fn scan_options(args: &CheckArgs, config: Config) -> Result<ScanOptions, Fatal> {
+    // A path that does not exist is a usage error, not a file error that ends green: a
+    // typo in the Action's `paths:` must fail the job.
+    let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    let paths: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
+    if let Some(missing) = paths.iter().find(|p| !p.exists()) {
+        return Err(Fatal::Usage(format!(
+            "{}: no such file or directory",
+            missing.display()
+        )));
+    }
+    let stdin = if stdin {
+        Some(read_stdin(&args.stdin_filename)?)
+    } else {
+        None
+    };
     Ok(ScanOptions {
-        paths: args.paths.clone(),
+        stdin,
+        paths,
         strict: args.strict,
         threads: args.threads.unwrap_or(0),
         gitignore: !args.no_gitignore,
@@ -133,6 +203,43 @@ pub(crate) fn scan_options(args: &CheckArgs, config: Config) -> Result<ScanOptio
             strict: args.strict,
         },
         config,
+    })
+}
+
+/// Standard input as one file named `name` (a relative name without `..`: it is shown in
+/// reports and matched by suppressions like a scanned path).
+fn read_stdin(name: &str) -> Result<crate::scan::StdinFile, Fatal> {
+    use std::io::Read;
+    let bad = name.is_empty()
+        || name.starts_with('/')
+        || name.split(['/', '\\']).any(|part| part == "..")
+        || name.chars().any(char::is_control);
+    if bad {
+        return Err(Fatal::Usage(format!(
+            "--stdin-filename must be a relative path without `..`, got `{}`",
+            name.escape_debug()
+        )));
+    }
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(crate::source::MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Fatal::Io {
+            context: "cannot read standard input".into(),
+            source: e,
+        })?;
+    if bytes.len() as u64 > crate::source::MAX_FILE_BYTES {
+        return Err(Fatal::Usage(format!(
+            "standard input is larger than {} bytes",
+            crate::source::MAX_FILE_BYTES
+        )));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Fatal::Usage("standard input is not UTF-8 text".into()))?;
+    Ok(crate::scan::StdinFile {
+        name: name.replace('\\', "/"),
+        text: Arc::from(text),
     })
 }
 

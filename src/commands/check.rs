@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use super::{Exit, Stop};
-use crate::cli::{BaselineArgs, CheckArgs};
+use crate::cli::{BaselineArgs, CheckArgs, ResourcesArgs};
 use crate::config::Config;
 use crate::docs;
 use crate::error::Fatal;
@@ -34,22 +34,23 @@ fn scan(args: &CheckArgs) -> Result<(Report, CheckSettings), Stop> {
 pub(super) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Stop> {
     let (report, settings) = scan(args)?;
     let reporting = std::time::Instant::now();
-    report::emit(&report, settings.format, &settings.render, out)?;
     let plain = RenderOptions {
         color: false,
         ..settings.render
     };
+    for (i, format) in settings.stdout.iter().enumerate() {
+        // Colour for the first (the terminal's report); an added stream stays plain.
+        let render = if i == 0 { &settings.render } else { &plain };
+        report::emit(&report, *format, render, out)?;
+    }
+    // Files only: settings put an `-o FORMAT=-` on stdout in place of --format.
     for (format, path) in &settings.outputs {
-        if path.as_os_str() == "-" {
-            report::emit(&report, *format, &plain, out)?;
-        } else {
-            let mut buf = Vec::new();
-            report::emit(&report, *format, &plain, &mut buf)?;
-            std::fs::write(path, buf).map_err(|e| Fatal::Io {
-                context: format!("cannot write {}", path.display()),
-                source: e,
-            })?;
-        }
+        let mut buf = Vec::new();
+        report::emit(&report, *format, &plain, &mut buf)?;
+        std::fs::write(path, buf).map_err(|e| Fatal::Io {
+            context: format!("cannot write {}", path.display()),
+            source: e,
+        })?;
     }
     out.flush()?;
     if settings.stats {
@@ -64,7 +65,15 @@ pub(super) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Stop>
 }
 
 pub(super) fn baseline(args: &BaselineArgs, out: &mut dyn Write) -> Result<Exit, Stop> {
-    let (report, _) = scan(&args.check)?;
+    let mut check = args.input.as_check();
+    check.rules = crate::cli::RulesArgs {
+        rule_dirs: args.rules.rule_dirs.clone(),
+        no_builtin_rules: args.rules.no_builtin_rules,
+    };
+    check.config.clone_from(&args.config);
+    check.no_config = args.no_config;
+    check.strict = args.strict;
+    let (report, _) = scan(&check)?;
     let baseline = Baseline::from_findings(&report.findings);
     std::fs::write(&args.file, baseline.to_json()).map_err(|e| Fatal::Io {
         context: format!("cannot write {}", args.file.display()),
@@ -80,8 +89,8 @@ pub(super) fn baseline(args: &BaselineArgs, out: &mut dyn Write) -> Result<Exit,
     Ok(Exit::Clean)
 }
 
-pub(super) fn resources(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Stop> {
-    let collected = scan::collect(&scan_options(args, Config::default())?)?;
+pub(super) fn resources(args: &ResourcesArgs, out: &mut dyn Write) -> Result<Exit, Stop> {
+    let collected = scan::collect(&scan_options(&args.input.as_check(), Config::default())?)?;
     out.write_all(docs::resources_json(&collected).as_bytes())?;
     Ok(Exit::Clean)
 }

@@ -3,6 +3,7 @@
 
 mod catalogue;
 mod check;
+mod init;
 mod test_rules;
 
 use std::io::Write;
@@ -57,6 +58,16 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, Stop> {
         Command::Rule { id, rules } => catalogue::rule(&id, &rules, out)?,
         Command::Controls(args) => catalogue::controls(&args, out)?,
         Command::TestRules(args) => test_rules::run(&args, out)?,
+        Command::Init(args) => init::run(&args, out)?,
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "isolint", out);
+            Exit::Clean
+        }
+        Command::Man => {
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(out)?;
+            Exit::Clean
+        }
     };
     out.flush()?;
     Ok(exit)

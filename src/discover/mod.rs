@@ -41,9 +41,18 @@ pub(crate) struct SourceFile {
 
 pub(crate) struct DiscoverOptions<'a> {
     pub excludes: &'a GlobSet,
+    /// The directory `excludes` are relative to: the configuration file's (canonical), so
+    /// `cd /tmp && isolint check repo` and `cd repo && isolint check .` agree.
+    pub exclude_base: Option<&'a Path>,
     /// Honour `.gitignore` and friends (on by default).
     pub gitignore: bool,
     pub threads: usize,
+}
+
+/// What a file of this name would be classified as (for `check -` and its
+/// `--stdin-filename`, which exist on no disk).
+pub(crate) fn classify_name(name: &str) -> Option<FileKind> {
+    classify::classify(std::path::Path::new(name))
 }
 
 /// Walks every root; returns files sorted by display path plus problems met on the way
@@ -56,8 +65,32 @@ pub(crate) fn discover(
     let files = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
     for root in roots {
+        let canon_root = std::fs::canonicalize(root).ok();
+        let excluded = |path: &Path| {
+            let rel = display(path, &cwd);
+            if opts.excludes.is_match(&rel) || opts.excludes.is_match(path) {
+                return true;
+            }
+            // Relative to the configuration file's directory.
+            let (Some(base), Some(canon_root)) = (opts.exclude_base, &canon_root) else {
+                return false;
+            };
+            let abs = match path.strip_prefix(root) {
+                Ok(below) if !below.as_os_str().is_empty() => canon_root.join(below),
+                _ => canon_root.clone(),
+            };
+            abs.strip_prefix(base).is_ok_and(|r| {
+                !r.as_os_str().is_empty()
+                    && opts
+                        .excludes
+                        .is_match(r.to_string_lossy().replace('\\', "/"))
+            })
+        };
         if root.is_file() {
-            if let Some(kind) = classify::classify(root) {
+            // Named files are excluded too (the pre-commit hook names staged files).
+            if let Some(kind) = classify::classify(root)
+                && !excluded(root)
+            {
                 push(&files, root, kind, &cwd);
             }
             continue;
@@ -91,8 +124,7 @@ pub(crate) fn discover(
                 match entry {
                     Ok(entry) => {
                         let path = entry.path();
-                        let rel = display(path, &cwd);
-                        if opts.excludes.is_match(&rel) || opts.excludes.is_match(path) {
+                        if excluded(path) {
                             return if entry.file_type().is_some_and(|t| t.is_dir()) {
                                 WalkState::Skip
                             } else {

@@ -23,6 +23,8 @@ pub struct Modelled {
     pub resources: Vec<Resource>,
     pub errors: Vec<FileError>,
     pub notices: Vec<Notice>,
+    /// Keys written twice in one mapping (the last one was used): reported as findings.
+    pub duplicate_keys: Vec<crate::parse::yaml::DuplicateKey>,
 }
 
 /// The resources of one non-Terraform file: those its parsed content holds, plus the

@@ -3,6 +3,7 @@
 
 pub mod dockerfile;
 pub mod hcl;
+mod jsonc;
 pub mod node;
 pub mod yaml;
 
@@ -37,6 +38,62 @@ pub fn parse(src: &SourceText, kind: Option<FileKind>) -> Result<Parsed, FileErr
         Some(FileKind::Dockerfile) => dockerfile::parse_dockerfile(src).map(Parsed::Dockerfile),
         Some(FileKind::Terraform | FileKind::Text) | None => Ok(Parsed::Text),
     }
+}
+
+/// As [`parse`], for a scanned file: a duplicate key does not drop the file (the last
+/// one wins and each is returned, to be reported), JSON may carry comments, and a JSON
+/// file that does not parse and names nothing a rule family reads (no `apiVersion`,
+/// `kind`, plan or compose keys) is scanned as text rather than reported as broken.
+pub(crate) fn parse_scanned(
+    src: &SourceText,
+    kind: Option<FileKind>,
+) -> (Result<Parsed, FileError>, Vec<yaml::DuplicateKey>) {
+    match kind {
+        Some(FileKind::Yaml) if !sniff::is_helm_template(&src.display_path, &src.text) => {
+            match yaml::parse_yaml_lenient(src) {
+                Ok((docs, dups)) => (Ok(Parsed::Documents(docs)), dups),
+                Err(e) => (Err(e), Vec::new()),
+            }
+        }
+        Some(FileKind::Json) => {
+            let blanked = jsonc::blank_comments(&src.text).map(|text| {
+                SourceText::new(
+                    src.id,
+                    src.display_path.clone(),
+                    src.path.clone(),
+                    text.into(),
+                )
+            });
+            match yaml::parse_yaml_lenient(blanked.as_ref().unwrap_or(src)) {
+                Ok((docs, dups)) => (Ok(Parsed::Documents(docs)), dups),
+                // Limits (nesting, alias bombs) are still reported: they are about the
+                // input's shape, not about what the file is for.
+                Err(e)
+                    if e.kind == crate::error::FileErrorKind::Parse
+                        && !json_a_rule_reads(&src.text) =>
+                {
+                    (Ok(Parsed::Text), Vec::new())
+                }
+                Err(e) => (Err(e), Vec::new()),
+            }
+        }
+        _ => (parse(src, kind), Vec::new()),
+    }
+}
+
+/// Whether a JSON text could be something a rule family reads: a Kubernetes object, a
+/// Terraform plan or a compose file.
+fn json_a_rule_reads(text: &str) -> bool {
+    [
+        "\"apiVersion\"",
+        "\"kind\"",
+        "\"planned_values\"",
+        "\"resource_changes\"",
+        "\"format_version\"",
+        "\"services\"",
+    ]
+    .iter()
+    .any(|k| text.contains(k))
 }
 
 /// Deepest nesting any parser accepts before it reports a limit error instead of

@@ -35,7 +35,144 @@ pub const MAX_ALIAS_NODES: usize = 1_000_000;
 /// `Parse` for invalid YAML, duplicate keys or unknown aliases; `Limit` for nesting or
 /// alias expansion beyond the limits. Each error has the span where it happened.
 pub fn parse_yaml(src: &SourceText) -> Result<Vec<Node>, FileError> {
+    parse_documents(src, None)
+}
+
+/// A key written twice in one mapping of a scanned file: where the overridden one is,
+/// and what to say about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DuplicateKey {
+    pub span: crate::source::Span,
+    pub message: String,
+}
+
+/// As [`parse_yaml`], but a duplicate key does not drop the file: the last one wins, as
+/// the Kubernetes tooling and PyYAML load it, and each overridden key is returned so the
+/// scan can report it. (The configuration and rule packs keep the strict reading.)
+///
+/// # Errors
+/// As [`parse_yaml`], except duplicate keys.
+pub fn parse_yaml_lenient(src: &SourceText) -> Result<(Vec<Node>, Vec<DuplicateKey>), FileError> {
+    let mut duplicates = Vec::new();
+    let docs = parse_documents(src, Some(&mut duplicates))?;
+    Ok((docs, duplicates))
+}
+
+fn parse_documents(
+    src: &SourceText,
+    duplicates: Option<&mut Vec<DuplicateKey>>,
+) -> Result<Vec<Node>, FileError> {
+    let mut found = Vec::new();
+    match parse_events(src, duplicates.is_some().then_some(&mut found)) {
+        Ok(docs) => {
+            if let Some(out) = duplicates {
+                *out = found;
+            }
+            Ok(docs)
+        }
+        Err(first) => {
+            // A flow collection closed at its key's indentation (`args: [` … `]` on a
+            // line of its own) is accepted by PyYAML, kubectl and Helm although the spec
+            // wants it indented further: read it with the bracket joined to the line
+            // before, which keeps every byte offset (and so every span) as it was.
+            let Some(joined) = join_flow_closers(&src.text) else {
+                return Err(first);
+            };
+            let retry = SourceText::new(
+                src.id,
+                src.display_path.clone(),
+                src.path.clone(),
+                joined.into(),
+            );
+            let mut found = Vec::new();
+            match parse_events(&retry, duplicates.is_some().then_some(&mut found)) {
+                Ok(docs) => {
+                    if let Some(out) = duplicates {
+                        *out = found;
+                    }
+                    Ok(docs)
+                }
+                Err(_) => Err(first),
+            }
+        }
+    }
+}
+
+/// The text with the line breaks inside flow collections (`[`…`]`, `{`…`}`) replaced by
+/// spaces, so a collection written over several lines is read as if on one, whatever
+/// the indentation of its lines; offsets do not move. `None` when there is nothing to
+/// join, or a comment inside a collection would swallow the rest of it. Only a retry
+/// after a parse error uses it, so its token heuristics (a bracket or quote opens only
+/// at the start of a token) never change how a valid file is read.
+fn join_flow_closers(text: &str) -> Option<String> {
+    let src = text.as_bytes();
+    let mut bytes = src.to_vec();
+    let mut depth = 0usize;
+    let mut changed = false;
+    let mut i = 0;
+    // The previous byte that is not a space or tab (b'\n' at a line start).
+    let mut prev = b'\n';
+    while i < src.len() {
+        let b = src[i];
+        let token_start = matches!(prev, b'\n' | b'[' | b'{' | b',' | b':' | b'-' | b'?')
+            || i > 0 && matches!(src[i - 1], b' ' | b'\t');
+        match b {
+            b'"' | b'\'' if token_start => {
+                // A quoted scalar: skip to its end (escapes in "…", '' in '…').
+                i += 1;
+                while i < src.len() {
+                    match (b, src[i]) {
+                        (b'"', b'\\') => i += 1,
+                        (b'"', b'"') => break,
+                        (b'\'', b'\'') if src.get(i + 1) == Some(&b'\'') => i += 1,
+                        (b'\'', b'\'') => break,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                prev = b;
+            }
+            b'#' if token_start => {
+                if depth > 0 {
+                    return None;
+                }
+                while i < src.len() && src[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'[' | b'{' if token_start || depth > 0 => {
+                depth += 1;
+                prev = b;
+            }
+            b']' | b'}' if depth > 0 => {
+                depth -= 1;
+                prev = b;
+            }
+            b'\n' | b'\r' if depth > 0 => {
+                bytes[i] = b' ';
+                changed = true;
+            }
+            b'\n' => prev = b'\n',
+            b' ' | b'\t' | b'\r' => {}
+            _ => prev = b,
+        }
+        i += 1;
+    }
+    // Only ASCII line breaks were replaced by ASCII spaces: still UTF-8.
+    if changed {
+        String::from_utf8(bytes).ok()
+    } else {
+        None
+    }
+}
+
+fn parse_events(
+    src: &SourceText,
+    duplicates: Option<&mut Vec<DuplicateKey>>,
+) -> Result<Vec<Node>, FileError> {
     let mut b = Builder::new(src);
+    b.duplicates = duplicates.as_ref().map(|_| Vec::new());
     let mut parser = Parser::new_from_str(&src.text);
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(|e| b.scan_error(&e))?;
@@ -55,6 +192,9 @@ pub fn parse_yaml(src: &SourceText) -> Result<Vec<Node>, FileError> {
             Event::SequenceEnd | Event::MappingEnd => b.close(end)?,
         }
     }
+    if let (Some(out), Some(found)) = (duplicates, b.duplicates.take()) {
+        *out = found;
+    }
     Ok(b.docs)
 }
 
@@ -71,6 +211,8 @@ struct Builder<'s> {
     keep_anchors: bool,
     alias_nodes: usize,
     docs: Vec<Node>,
+    /// Lenient about duplicate keys (last wins) when set, collecting them here.
+    duplicates: Option<Vec<DuplicateKey>>,
 }
 
 struct Anchored {
@@ -120,6 +262,7 @@ impl<'s> Builder<'s> {
             keep_anchors: text.contains('*'),
             alias_nodes: 0,
             docs: Vec::new(),
+            duplicates: None,
         }
     }
 
@@ -316,6 +459,7 @@ impl<'s> Builder<'s> {
                         value,
                     });
                 }
+                let (entries, merges) = self.drop_overridden(entries, merges);
                 let mut entries = self.finish_map(entries, &merges)?;
                 entries.shrink_to_fit();
                 Value::Map(entries)
@@ -390,6 +534,56 @@ impl<'s> Builder<'s> {
                 }
             },
         }
+    }
+
+    /// In lenient mode, removes every explicit key that a later one of the same name
+    /// overrides (recording it), renumbering the merge positions.
+    fn drop_overridden(
+        &mut self,
+        entries: Vec<Entry>,
+        merges: Vec<usize>,
+    ) -> (Vec<Entry>, Vec<usize>) {
+        let Some(found) = self.duplicates.as_mut() else {
+            return (entries, merges);
+        };
+        if find_duplicate(&entries, &merges).is_none() {
+            return (entries, merges);
+        }
+        let mut last: HashMap<&str, usize> = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            if !merges.contains(&i) {
+                last.insert(e.key.as_str(), i);
+            }
+        }
+        let keep: Vec<bool> = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| merges.contains(&i) || last.get(e.key.as_str()) == Some(&i))
+            .collect();
+        for (i, e) in entries.iter().enumerate() {
+            if !keep[i] {
+                let winner = &entries[last[e.key.as_str()]];
+                let line = self.src.position(winner.key_span.start as usize).line;
+                found.push(DuplicateKey {
+                    span: e.key_span,
+                    message: format!(
+                        "duplicate key `{}`: this value is overridden by the one on line {line} (the last one wins)",
+                        e.key
+                    ),
+                });
+            }
+        }
+        let mut new_merges = Vec::new();
+        let mut out = Vec::with_capacity(entries.len());
+        for (i, e) in entries.into_iter().enumerate() {
+            if keep[i] {
+                if merges.contains(&i) {
+                    new_merges.push(out.len());
+                }
+                out.push(e);
+            }
+        }
+        (out, new_merges)
     }
 
     /// Rejects duplicate keys, then applies `<<` merges (explicit keys win, then earlier
@@ -586,6 +780,47 @@ mod tests {
 
     fn parse(text: &str) -> Result<Vec<Node>, FileError> {
         parse_yaml(&src(text))
+    }
+
+    #[test]
+    fn flow_closers_at_the_key_indentation_are_read_by_the_retry() {
+        // Items and closer at the key's indentation: saphyr-parser alone rejects these
+        // (PyYAML and kubectl accept them); the retry joins the collection's lines.
+        for text in [
+            "a:\n  b: [\n  1,\n  ]\n",
+            "- b: [\n  1,\n  ]\n",
+            "a:\n  - b: [\n    1\n    ]\n",
+            "a:\n  b: [\n  ]\n",
+            "a:\n  b: {\n  c: 'it''s',\n  d: \"x]\"\n  }\n  e: f[1]\n",
+        ] {
+            assert!(parse_events(&src(text), None).is_err(), "{text}");
+            let joined = join_flow_closers(text).expect("lines joined");
+            assert_eq!(joined.len(), text.len());
+            assert!(parse(text).is_ok(), "{text}");
+        }
+        assert_eq!(
+            join_flow_closers("a:\n  b: [\n  1,\n  ]\n").as_deref(),
+            Some("a:\n  b: [   1,   ]\n")
+        );
+        let docs = parse("a:\n  b: {\n  c: 'it''s',\n  d: \"x]\"\n  }\n  e: f[1]\n").unwrap();
+        assert_eq!(
+            docs[0].to_json(),
+            serde_json::json!({"a": {"b": {"c": "it's", "d": "x]"}, "e": "f[1]"}})
+        );
+        // A comment inside a collection would swallow the rest of it: left alone.
+        assert_eq!(join_flow_closers("b: [ 1, # one\n]\n"), None);
+    }
+
+    #[test]
+    fn lenient_parsing_keeps_the_last_duplicate() {
+        let (docs, dups) = parse_yaml_lenient(&src("a: 1\nb: 2\na: 3\n")).expect("lenient");
+        assert_eq!(docs[0].to_json(), serde_json::json!({"a": 3.0, "b": 2.0}));
+        assert_eq!(dups.len(), 1);
+        assert!(dups[0].message.contains("overridden by the one on line 3"));
+        assert!(
+            parse("a: 1\na: 3\n").is_err(),
+            "the strict reading still rejects it"
+        );
     }
 
     fn one(text: &str) -> Node {

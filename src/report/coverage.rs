@@ -355,7 +355,7 @@ fn markdown(report: &Report, scan_time: &str) -> String {
         );
         let _ = writeln!(
             md,
-            "Theme: {} · observable: {} · {checked} checked, {passed} passed, {failed} failed, {suppressed} suppressed\n",
+            "Theme: {} · observable: {} · {checked} resource checks (summed over its rules), {passed} passed, {failed} failed, {suppressed} suppressed\n",
             c.control.theme, c.control.observable
         );
         let _ = writeln!(

@@ -463,7 +463,9 @@ fn evidence(h: &mut String, report: &Report, cov: &Coverage) {
             c.status.label(),
             capitalise(&c.control.theme),
             esc(&c.control.observable),
-            plural(checked, "resource checked", "resources checked"),
+            // A sum over the control's rules: a resource two rules check counts twice, so
+            // these are checks, not resources.
+            plural(checked, "resource check", "resource checks"),
         );
         let findings = cov.findings(c);
         let open: Vec<&&Finding> = findings

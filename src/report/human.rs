@@ -51,6 +51,9 @@ pub fn write(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> std:
             writeln!(out, "note: {}: {}", n.file, n.message)?;
         }
     }
+    if opts.quiet {
+        return Ok(());
+    }
     write_summary(report, out)
 }
 
@@ -118,7 +121,7 @@ fn render(
     writeln!(out, "{text}")
 }
 
-fn write_summary(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+pub(crate) fn write_summary(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let s = &report.summary;
     let mut by_sev = Vec::new();
     for sev in Severity::ALL {

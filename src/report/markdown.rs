@@ -1,5 +1,5 @@
 //! A Markdown job summary (`$GITHUB_STEP_SUMMARY`): counts first, then the unsuppressed
-//! findings grouped by their primary ISO/IEC 27002 control, then the suppressed ones and
+//! findings grouped under each of their ISO/IEC 27002 controls, then the suppressed ones and
 //! the files that could not be analysed. GitHub rejects a step summary over 1 MiB, so the
 //! output stops below that and says how many findings were left out.
 
@@ -89,11 +89,16 @@ pub fn render(report: &Report, limit: usize) -> String {
     }
     let _ = writeln!(head, "{}\n", facts.join(" · "));
 
-    // Unsuppressed findings by primary control, in control order.
+    // Unsuppressed findings under every control their rule maps to, in control order
+    // (as the evidence report counts them).
     let mut groups: BTreeMap<((u32, u32), String), Vec<&Finding>> = BTreeMap::new();
     for f in report.active_findings() {
-        let id = f.rule.controls.first().cloned().unwrap_or_default();
-        groups.entry((sort_key(&id), id)).or_default().push(f);
+        for id in &f.rule.controls {
+            groups
+                .entry((sort_key(id), id.clone()))
+                .or_default()
+                .push(f);
+        }
     }
     for v in groups.values_mut() {
         v.sort_by_key(|f| std::cmp::Reverse(f.severity));

@@ -1,6 +1,7 @@
 //! Every output format. Emitters take a finished `Report` and write bytes; nothing else
 //! in isolint prints.
 
+pub mod concise;
 pub mod coverage;
 pub mod coverage_html;
 pub(crate) mod excerpt;
@@ -230,6 +231,8 @@ pub enum Format {
     /// Diagnostics with source lines, for terminals.
     #[value(alias = "plain")]
     Human,
+    /// One `path:line:col: ID [severity] message` line per finding (editors, grep).
+    Concise,
     /// The stable JSON contract (version 1).
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
@@ -248,10 +251,20 @@ pub enum Format {
     CoverageHtml,
 }
 
+impl Format {
+    /// Line-oriented output that can share stdout with another stream; the rest are
+    /// documents that must be alone in their file.
+    pub fn is_stream(self) -> bool {
+        matches!(self, Format::Human | Format::Concise | Format::Github)
+    }
+}
+
 pub struct RenderOptions {
     pub color: bool,
     pub width: usize,
     pub verbose: bool,
+    /// Findings only: no summary line (`--quiet`).
+    pub quiet: bool,
 }
 
 pub fn emit(
@@ -262,6 +275,7 @@ pub fn emit(
 ) -> std::io::Result<()> {
     match format {
         Format::Human => human::write(report, opts, out),
+        Format::Concise => concise::write(report, opts, out),
         Format::Json => json::write(report, out),
         Format::Sarif => sarif::write(report, out),
         Format::Junit => junit::write(report, out),

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -252,6 +253,7 @@ pub fn security_severity(s: Severity) -> &'static str {
 }
 
 pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let root = SrcRoot::of(report);
     // Rules that produced a result (suppressed ones included), in id order.
     let mut metas: Vec<&RuleMeta> = Vec::new();
     for f in &report.findings {
@@ -266,7 +268,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         .iter()
         .map(|f| {
             let index = metas.iter().position(|m| m.id == f.rule.id).unwrap_or(0);
-            result(report, f, index)
+            result(report, f, index, &root)
         })
         .collect();
     let controls: BTreeSet<(u32, u32, &str)> = metas
@@ -304,7 +306,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
                 descriptor: Descriptor {
                     id: format!("isolint/{}", e.kind.as_str()),
                 },
-                locations: vec![location(
+                locations: vec![root.location(
                     &e.file,
                     Some(Region {
                         start_line: pos.line,
@@ -335,7 +337,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             descriptor: Descriptor {
                 id: "isolint/notice".into(),
             },
-            locations: vec![location(&n.file, region, None)],
+            locations: vec![root.location(&n.file, region, None)],
         }
     }));
     let log = Log {
@@ -353,7 +355,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
                 },
             },
             automation_details: AutomationDetails { id: "isolint/" },
-            original_uri_base_ids: srcroot(),
+            original_uri_base_ids: root.base_ids(),
             column_kind: "unicodeCodePoints",
             invocations: vec![Invocation {
                 execution_successful: true,
@@ -380,14 +382,70 @@ fn information_uri() -> Option<&'static str> {
         .find(|u| !u.is_empty())
 }
 
-/// `%SRCROOT%` is the working directory: display paths are relative to it.
-fn srcroot() -> Option<serde_json::Value> {
-    let cwd = std::env::current_dir().ok()?;
-    let mut uri = file_uri(&cwd.to_string_lossy().replace('\\', "/"));
-    if !uri.ends_with('/') {
-        uri.push('/');
+/// `%SRCROOT%`: the repository the scanned files belong to (the nearest directory with
+/// `.git` above their common directory; that directory itself outside a repository).
+/// Every file below it gets a URI relative to it, whatever the working directory and
+/// however the paths were given, so code scanning maps results to the same files.
+struct SrcRoot {
+    root: Option<PathBuf>,
+    cwd: PathBuf,
+}
+
+impl SrcRoot {
+    fn of(report: &Report) -> SrcRoot {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let mut common: Option<PathBuf> = None;
+        for src in report.sources.iter() {
+            let Ok(abs) = std::fs::canonicalize(cwd.join(&src.path)) else {
+                continue;
+            };
+            let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+            common = Some(match common {
+                None => dir,
+                Some(c) => c
+                    .components()
+                    .zip(dir.components())
+                    .take_while(|(a, b)| a == b)
+                    .map(|(a, _)| a)
+                    .collect(),
+            });
+        }
+        let canon_cwd = std::fs::canonicalize(&cwd).unwrap_or_else(|_| cwd.clone());
+        let root = common
+            .map(|c| {
+                c.ancestors()
+                    .find(|d| d.join(".git").exists())
+                    .map_or_else(|| c.clone(), Path::to_path_buf)
+            })
+            .or(Some(canon_cwd.clone()));
+        SrcRoot {
+            root,
+            cwd: canon_cwd,
+        }
     }
-    Some(serde_json::json!({ SRCROOT: { "uri": uri } }))
+
+    fn base_ids(&self) -> Option<serde_json::Value> {
+        let root = self.root.as_ref()?;
+        let mut uri = file_uri(&root.to_string_lossy().replace('\\', "/"));
+        if !uri.ends_with('/') {
+            uri.push('/');
+        }
+        Some(serde_json::json!({ SRCROOT: { "uri": uri } }))
+    }
+
+    /// `file` (a display path: relative to the working directory, or absolute) relative
+    /// to the root, or an absolute `file://` URI when it lies outside.
+    fn location(&self, file: &str, region: Option<Region>, address: Option<&str>) -> Location {
+        let abs = self.cwd.join(file);
+        let abs = std::fs::canonicalize(&abs).unwrap_or(abs);
+        let rel = self
+            .root
+            .as_ref()
+            .and_then(|r| abs.strip_prefix(r).ok())
+            .filter(|r| !r.as_os_str().is_empty())
+            .map(|r| r.to_string_lossy().replace('\\', "/"));
+        location(file, rel.as_deref(), region, address)
+    }
 }
 
 fn rule(m: &RuleMeta) -> Rule<'_> {
@@ -473,7 +531,12 @@ fn taxon_ref(id: &str) -> TaxonRef {
     }
 }
 
-fn result<'a>(report: &Report, f: &'a Finding, rule_index: usize) -> SarifResult<'a> {
+fn result<'a>(
+    report: &Report,
+    f: &'a Finding,
+    rule_index: usize,
+    root: &SrcRoot,
+) -> SarifResult<'a> {
     let (start, end) = report.region(f.span);
     let primary = f.rule.controls.first().map(String::as_str).unwrap_or("");
     let text = if primary.is_empty() {
@@ -486,7 +549,7 @@ fn result<'a>(report: &Report, f: &'a Finding, rule_index: usize) -> SarifResult
         rule_index,
         level: level(f.severity),
         message: Text { text },
-        locations: vec![location(
+        locations: vec![root.location(
             &f.file,
             Some(Region {
                 start_line: start.line,
@@ -524,17 +587,23 @@ fn result<'a>(report: &Report, f: &'a Finding, rule_index: usize) -> SarifResult
     }
 }
 
-fn location(file: &str, region: Option<Region>, address: Option<&str>) -> Location {
-    let absolute = file.starts_with('/') || file.as_bytes().get(1) == Some(&b':');
+fn location(
+    file: &str,
+    below_root: Option<&str>,
+    region: Option<Region>,
+    address: Option<&str>,
+) -> Location {
     Location {
         physical_location: PhysicalLocation {
             artifact_location: ArtifactLocation {
-                uri: if absolute {
-                    file_uri(file)
-                } else {
-                    percent_encode(file)
+                uri: match below_root {
+                    Some(rel) => percent_encode(rel),
+                    None if file.starts_with('/') || file.as_bytes().get(1) == Some(&b':') => {
+                        file_uri(file)
+                    }
+                    None => percent_encode(file),
                 },
-                uri_base_id: (!absolute).then_some(SRCROOT),
+                uri_base_id: below_root.is_some().then_some(SRCROOT),
             },
             region,
         },

@@ -40,6 +40,7 @@ pub fn load_rules_with(
         return Err(Fatal::RulePack(problems));
     }
     let rules = load::load(&packs, Catalogue::get_embedded()).map_err(Fatal::RulePack)?;
+    check_entries(&rules, config)?;
     let select = selector(&config.select, config)?;
     let ignore = selector(&config.ignore, config)?;
     let set = RuleSet::new(rules).filtered(|meta| {
@@ -68,4 +69,79 @@ pub fn selector(
     Ok(move |meta: &RuleMeta| {
         globs.is_match(&meta.id) || meta.controls.iter().any(|c| controls.contains(c))
     })
+}
+
+/// Every `select`, `ignore` and `severity` entry must name at least one rule (loaded or
+/// built in): a typo such as `AWZ-*`, `8.99` or `AWS-S3-099` would otherwise turn checks
+/// off without a word.
+fn check_entries(rules: &[super::Rule], config: &Config) -> Result<(), Fatal> {
+    let metas: Vec<&RuleMeta> = rules
+        .iter()
+        .map(|r| &*r.meta)
+        .chain(crate::suppress::meta_rules().iter().map(|m| &**m))
+        .collect();
+    let mut problems = Vec::new();
+    for origin in &config.origins {
+        let pattern = origin.value.as_str();
+        let matched = if origin.key == "severity" {
+            metas.iter().any(|m| m.id.eq_ignore_ascii_case(pattern))
+        } else {
+            let one = selector(std::slice::from_ref(&origin.value), config)?;
+            metas.iter().any(|m| one(m))
+        };
+        if matched {
+            continue;
+        }
+        let is_control = pattern.starts_with(|c: char| c.is_ascii_digit());
+        let message = if is_control && Catalogue::get_embedded().get(pattern).is_none() {
+            format!(
+                "`{}`: `{pattern}` is not an ISO/IEC 27002:2022 control (see `isolint controls --all`)",
+                origin.key
+            )
+        } else if is_control {
+            format!(
+                "`{}`: no rule evidences control {pattern} (see `isolint controls`)",
+                origin.key
+            )
+        } else {
+            let hint = closest(pattern, &metas)
+                .map(|id| format!("; did you mean `{id}`?"))
+                .unwrap_or_default();
+            format!(
+                "`{}`: `{pattern}` matches no rule{hint} (see `isolint rules`)",
+                origin.key
+            )
+        };
+        problems.push(config.problem_at(origin, message));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Fatal::Config(problems))
+    }
+}
+
+/// The rule id nearest to `pattern` (ignoring any `*`), if it is near enough to be a typo.
+fn closest(pattern: &str, metas: &[&RuleMeta]) -> Option<String> {
+    let want = pattern.trim_end_matches('*').to_ascii_uppercase();
+    metas
+        .iter()
+        .map(|m| {
+            let id = if pattern.ends_with('*') {
+                m.id.get(..want.len()).unwrap_or(&m.id)
+            } else {
+                &m.id
+            };
+            (crate::suggest::near(&want, id), &m.id)
+        })
+        .filter_map(|(d, id)| d.map(|d| (d, id)))
+        .min()
+        .map(|(_, id)| {
+            if pattern.ends_with('*') {
+                let stem = id.get(..want.len()).unwrap_or(id);
+                format!("{stem}*")
+            } else {
+                id.clone()
+            }
+        })
 }

@@ -157,6 +157,7 @@ fn scan_one(
             enabled: false,
             strict: false,
         },
+        stdin: None,
     };
     let report = scan::scan(&opts, rules).map_err(|e| e.to_string())?;
     let tmp_prefix = tmp.path().to_string_lossy().replace('\\', "/");

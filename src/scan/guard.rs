@@ -62,7 +62,10 @@ pub(crate) fn model_guarded(
     tf: &[Arc<SourceText>],
 ) -> Modelled {
     let modelled = guarded(&src.display_path, "reading it", || {
-        model::build(src, parse::parse(src, kind), tf)
+        let (parsed, duplicate_keys) = parse::parse_scanned(src, kind);
+        let mut built = model::build(src, parsed, tf);
+        built.duplicate_keys = duplicate_keys;
+        built
     })
     .unwrap_or_else(|e| Modelled {
         errors: vec![e],

@@ -45,6 +45,15 @@ pub struct ScanOptions {
     pub changed_since: Option<String>,
     /// Rendering Helm charts and Kustomize overlays.
     pub render: crate::render::RenderOptions,
+    /// A file read from standard input (`check -`), scanned beside the paths.
+    pub stdin: Option<StdinFile>,
+}
+
+/// `helm template . | isolint check -`: the text, and the name it is classified and
+/// reported by (`--stdin-filename`, default `stdin.yaml`: manifests are the usual stream).
+pub struct StdinFile {
+    pub name: String,
+    pub text: Arc<str>,
 }
 
 fn globset(patterns: &[String], config: &Config) -> Result<GlobSet, Fatal> {
@@ -80,10 +89,17 @@ fn inputs(opts: &ScanOptions, times: &mut StageTimes) -> Result<Inputs, Fatal> {
     let started = Instant::now();
     let excludes = globset(&opts.config.exclude, &opts.config)?;
     let (roots, focus) = scope(opts)?;
+    let exclude_base = opts
+        .config
+        .path
+        .as_ref()
+        .and_then(|p| std::fs::canonicalize(p).ok())
+        .and_then(|p| p.parent().map(std::path::Path::to_path_buf));
     let (files, mut errors) = discover::discover(
         &roots,
         &DiscoverOptions {
             excludes: &excludes,
+            exclude_base: exclude_base.as_deref(),
             gitignore: opts.gitignore,
             threads: opts.threads,
         },
@@ -93,12 +109,23 @@ fn inputs(opts: &ScanOptions, times: &mut StageTimes) -> Result<Inputs, Fatal> {
 
     let t = Instant::now();
     crate::report::progress::start(files.len());
-    let (sources, read_errors) = read::read_all(&files);
+    let (mut sources, read_errors) = read::read_all(&files);
     errors.extend(read_errors);
-    let all: Vec<_> = sources
+    let mut all: Vec<_> = sources
         .iter()
         .map(|s| (s.clone(), read::kind_of(&files, s)))
         .collect();
+    if let Some(stdin) = &opts.stdin {
+        let id = crate::source::FileId(u32::try_from(sources.len()).unwrap_or(u32::MAX));
+        let src = Arc::new(SourceText::new(
+            id,
+            stdin.name.clone(),
+            PathBuf::from(&stdin.name),
+            stdin.text.clone(),
+        ));
+        sources.push(src.clone());
+        all.push((src, discover::classify_name(&stdin.name)));
+    }
     let terraform = all
         .iter()
         .filter(|(_, kind)| *kind == Some(FileKind::Terraform))
@@ -110,7 +137,6 @@ fn inputs(opts: &ScanOptions, times: &mut StageTimes) -> Result<Inputs, Fatal> {
     let patches = crate::render::patches::patch_files(&all);
     let first_id = u32::try_from(sources.len()).unwrap_or(u32::MAX);
     let rendered = crate::render::render(&sources, &opts.config, &opts.render, first_id);
-    let mut sources = sources;
     sources.extend(rendered.sources.iter().cloned());
     times.render_ms = elapsed_ms(t);
     Ok(Inputs {
@@ -247,11 +273,13 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
         })
         .collect();
     let mut kubernetes = std::mem::take(&mut rendered.resources);
+    let mut duplicate_keys = Vec::new();
     for (batch, m) in per_file {
         total.absorb(batch);
         kubernetes.extend(m.resources);
         errors.extend(m.errors);
         notices.extend(m.notices);
+        duplicate_keys.extend(m.duplicate_keys);
     }
     times.files_ms = elapsed_ms(t);
     times.resident[1] = crate::memory::resident();
@@ -270,7 +298,12 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
     let t = Instant::now();
     errors.append(&mut total.errors);
     let findings = rendered.remap(std::mem::take(&mut total.findings));
-    let findings = crate::evaluate::finish(findings, &sources);
+    let mut findings = crate::evaluate::finish(findings, &sources);
+    findings.extend(
+        duplicate_keys
+            .iter()
+            .filter_map(|d| Some(suppress::duplicate_key(sources.get(d.span.file)?, d))),
+    );
     let active: BTreeSet<String> = rules.rules.iter().map(|r| r.meta.id.clone()).collect();
     let mut findings = suppress::apply(
         findings,

@@ -17,7 +17,7 @@ use crate::finding::{Confidence, Finding, Suppression, SuppressionKind, fingerpr
 use crate::source::{SourceMap, SourceText, Span};
 use directive::Directive;
 
-pub(crate) use meta::meta_rules;
+pub(crate) use meta::{duplicate_key, meta_rules};
 
 pub(crate) struct SuppressOptions<'a> {
     pub config: &'a Config,
@@ -64,10 +64,24 @@ pub(crate) fn apply(
             });
         }
     }
+    // The meta rules obey the configuration's select/ignore like any other rule.
+    let meta_on = meta::enabled(opts.config);
+    findings.retain(|f| {
+        !f.rule.id.starts_with("ISOLINT-YAML-")
+            || meta_rules()
+                .iter()
+                .zip(&meta_on)
+                .any(|(m, on)| *on && m.id == f.rule.id)
+    });
     for (file, list) in directives.iter().enumerate() {
         let Some(src) = sources.iter().nth(file) else {
             continue;
         };
+        // A directive in prose (a README quoting the syntax) still suppresses a finding in
+        // that file, but is not itself judged: it is usually an example, not an exception.
+        if meta::is_prose(&src.display_path) {
+            continue;
+        }
         for (idx, d) in list.iter().enumerate() {
             let problem = if d.reason.is_none() {
                 Some((
@@ -97,8 +111,21 @@ pub(crate) fn apply(
             } else {
                 None
             };
-            if let Some((which, message)) = problem {
-                findings.push(meta_finding(which, message, src, d));
+            if let Some((which, message)) = problem
+                && meta_on[which]
+            {
+                let mut f = meta_finding(which, message, src, d);
+                // A baseline accepts meta findings like any other: `isolint baseline`
+                // records them, so `check --baseline` must honour them.
+                if opts.baseline.is_some_and(|b| b.contains(&f.fingerprint)) {
+                    f.suppression = Some(Suppression {
+                        kind: SuppressionKind::Baseline,
+                        reason: "accepted in the baseline file".into(),
+                    });
+                } else if let Some(s) = config_match(&f, opts.config) {
+                    f.suppression = Some(s);
+                }
+                findings.push(f);
             }
         }
     }

@@ -19,7 +19,7 @@ fn yaml_as_json(rel: &str) -> serde_json::Value {
 
 #[test]
 fn action_yml_validates_against_the_official_schema() {
-    let schema_path = repo_root().join("../shared/schemas/github-action.json");
+    let schema_path = repo_root().join("tests/it/data/schemas/github-action.json");
     let schema: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(&schema_path)
             .unwrap_or_else(|e| panic!("{} is needed for this test: {e}", schema_path.display())),

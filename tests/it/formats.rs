@@ -76,7 +76,7 @@ showcase_snapshot!(showcase_coverage_md, "coverage-md");
 showcase_snapshot!(showcase_coverage_html, "coverage-html");
 
 fn sarif_schema() -> serde_json::Value {
-    let path: PathBuf = repo_root().join("../shared/schemas/sarif-schema-2.1.0.json");
+    let path: PathBuf = repo_root().join("tests/it/data/schemas/sarif-schema-2.1.0.json");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
             "the official SARIF schema must be at {} ({e}); it is needed to validate --format sarif",

@@ -198,3 +198,52 @@ fn fuzz_hcl_crash_input_is_a_parse_error() {
         "the other file is still scanned"
     );
 }
+
+#[test]
+fn optional_attribute_defaults_in_variable_types_are_applied() {
+    // `versioning` is left out of the value given; its default (false) suspends
+    // versioning, which AWS-S3-004 reports as surely as a literal "Suspended".
+    let tf = r#"variable "cfg" {
+  type = object({
+    name       = string
+    versioning = optional(bool, false)
+    extra      = optional(object({ tier = optional(string, "gold") }), {})
+  })
+  default = { name = "logs" }
+}
+
+resource "aws_s3_bucket" "b" {
+  bucket = var.cfg.name
+  tags   = { tier = var.cfg.extra.tier }
+}
+
+resource "aws_s3_bucket_versioning" "b" {
+  bucket = aws_s3_bucket.b.id
+  versioning_configuration {
+    status = var.cfg.versioning ? "Enabled" : "Suspended"
+  }
+}
+"#;
+    let repo = temp_repo(&[("main.tf", tf), (".isolint.yaml", "select: [AWS-S3-004]\n")]);
+    let out = run_in(repo.path(), &["check", ".", "--format", "json"]);
+    let v = json(&out);
+    let found: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule_id"] == "AWS-S3-004")
+        .collect();
+    assert_eq!(found.len(), 1, "{}", crate::support::stdout(&out));
+    assert_eq!(
+        found[0]["confidence"],
+        "high",
+        "{}",
+        crate::support::stdout(&out)
+    );
+    let resources = run_in(repo.path(), &["resources"]);
+    assert!(
+        crate::support::stdout(&resources).contains("\"gold\""),
+        "{}",
+        crate::support::stdout(&resources)
+    );
+}

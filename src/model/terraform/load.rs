@@ -76,6 +76,8 @@ pub(super) struct Variable {
     pub default: Option<Expr>,
     /// A primitive type constraint (`string`, `number`, `bool`), when declared.
     pub ty: Option<String>,
+    /// The declared type, for the defaults of its `optional(type, default)` attributes.
+    pub type_expr: Option<Expr>,
 }
 
 /// One directory: the unit Terraform calls a module.
@@ -358,9 +360,12 @@ impl Dir {
                     let name = block.label(0).to_owned();
                     let default = block.attr("default").map(|a| a.expr.clone());
                     let ty = block.attr("type").and_then(|a| primitive_type(&a.expr));
-                    self.variables
-                        .entry(name)
-                        .or_insert(Variable { default, ty });
+                    let type_expr = block.attr("type").map(|a| a.expr.clone());
+                    self.variables.entry(name).or_insert(Variable {
+                        default,
+                        ty,
+                        type_expr,
+                    });
                 }
                 "locals" => {
                     for it in block.items {

@@ -18,6 +18,7 @@ mod func_fmt;
 mod functions;
 mod load;
 mod modules;
+mod optional;
 pub mod plan;
 mod template;
 mod traversal;

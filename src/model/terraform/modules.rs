@@ -127,7 +127,8 @@ pub(super) fn vars_from(attrs: &[Attr], into: &mut HashMap<String, Node>) {
     }
 }
 
-/// Declared defaults, then `given` values, converted to declared primitive types.
+/// Declared defaults, then `given` values, with the defaults of `optional(type, default)`
+/// attributes filled in and converted to declared primitive types.
 pub(super) fn bind_vars(dir: &Dir, mut given: HashMap<String, Node>) -> HashMap<String, Node> {
     let mut ev = Ev::new(None);
     let mut vars = HashMap::new();
@@ -137,6 +138,10 @@ pub(super) fn bind_vars(dir: &Dir, mut given: HashMap<String, Node>) -> HashMap<
             None => var.default.as_ref().map(|d| ev.eval(d)),
         };
         if let Some(v) = value {
+            let v = match &var.type_expr {
+                Some(ty) => super::optional::apply_defaults(v, ty, &mut ev),
+                None => v,
+            };
             vars.insert(name.clone(), convert(v, var.ty.as_deref()));
         }
     }
