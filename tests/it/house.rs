@@ -36,13 +36,18 @@ fn every_rule_follows_the_house_style() {
                 prefix_of(&m.platform)
             ));
         }
-        // Sentence case; product names that are written in lower case may lead.
-        const LOWER_CASE_NAMES: &[&str] =
-            &["age", "etcd", "ingress-nginx", "kubelet", "kube-apiserver"];
+        // Sentence case. A title may lead with a name that is written in lower case: a
+        // product (etcd, age), a command (apt-get, cd) or a key (extra_hosts).
+        const LOWER_CASE_NAMES: &[&str] = &[
+            "age", "apk", "apt", "cd", "etcd", "gem", "go", "kubelet", "npm", "pip", "useradd",
+            "yum", "zypper",
+        ];
         let first_word = m.title.split_whitespace().next().unwrap_or("");
         let first = m.title.chars().next().unwrap_or(' ');
+        let code_like = first_word.contains(['_', '/', '-']);
         if !first.is_uppercase()
             && !first.is_ascii_digit()
+            && !code_like
             && !LOWER_CASE_NAMES.contains(&first_word)
         {
             bad("title does not start with a capital letter");
