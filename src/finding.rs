@@ -89,7 +89,7 @@ pub fn fingerprint(
 }
 
 /// Rounds of the slow hash a sensitive fingerprint is built on.
-const SLOW_ROUNDS: usize = 4096;
+const SLOW_ROUNDS: usize = 1024;
 
 /// How a secret is shown in every report: its first characters (at most 4, and at most a
 /// quarter of it, so a short password keeps most of it hidden), every other character as

@@ -14,7 +14,7 @@ mod gha;
 mod kubernetes;
 mod secrets;
 pub(crate) mod support;
-pub(crate) mod text;
+mod text;
 
 pub use super::context::NativeFn;
 
