@@ -64,6 +64,20 @@ pub fn validate(name: &str, args: Option<&crate::parse::node::Node>) -> Vec<Stri
     }
 }
 
+/// The keyword prefilter of a native check (`text_secret_pattern`): registered ids of the
+/// literals one of which a file must contain for the check to run.
+pub fn keyword_ids(name: &str, args: Option<&crate::parse::node::Node>) -> Option<Vec<usize>> {
+    match name {
+        "text_secret_pattern" => text::secret_pattern::keyword_ids(args?),
+        _ => None,
+    }
+}
+
+/// Whether `text` contains one of the registered keywords `ids` (one scan per resource).
+pub fn keywords_present(text: &str, ids: &[usize], cx: &super::context::EvalCx<'_>) -> bool {
+    text::secret_pattern::has_keyword(text, ids, cx)
+}
+
 /// Names of all native checks, for error messages.
 pub fn names() -> Vec<&'static str> {
     let mut v: Vec<&str> = all().map(|(n, _)| *n).collect();

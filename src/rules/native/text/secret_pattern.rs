@@ -4,9 +4,10 @@
 //! args:
 //! - `keywords`: literals (case-insensitive) one of which every match contains - the
 //!   provider prefix (`ghp_`, `xoxb-`, `AKIA`) or the setting name. They are the
-//!   prefilter: every keyword of every rule is found in ONE multi-pattern (Aho-Corasick)
-//!   pass over each file, shared by the rules of that file, and a rule's regex only runs
-//!   on files that contain one of its keywords.
+//!   prefilter: every keyword of every rule is registered when the pack is loaded and
+//!   found in ONE multi-pattern (Aho-Corasick) pass over each file, shared by the rules of
+//!   that file; the engine does not even call a rule whose keywords the file lacks
+//!   (`Native::keywords`), and a rule's regex only runs on files that contain one.
 //! - `pattern`: the regex. The named group `secret` is the secret itself (what the
 //!   finding points at, what reports mask, what the placeholder test reads); without it
 //!   the whole match is.
@@ -220,9 +221,22 @@ fn automaton() -> (u64, Option<Arc<AhoCorasick>>, usize) {
     (reg.generation, ac, reg.words.len())
 }
 
+/// The registered ids of a rule's `keywords` (registering them), for the engine's
+/// prefilter; `None` without keywords.
+pub(crate) fn keyword_ids(args: &Node) -> Option<Vec<usize>> {
+    let words: Vec<String> = args
+        .get("keywords")?
+        .items()
+        .iter()
+        .filter_map(Node::as_str)
+        .map(str::to_ascii_lowercase)
+        .collect();
+    (!words.is_empty()).then(|| register(&words))
+}
+
 /// Whether `text` contains one of `ids`, scanning it for every registered keyword once
 /// per resource (the result is kept in the resource's memo).
-fn has_keyword(text: &str, ids: &[usize], cx: &EvalCx<'_>) -> bool {
+pub(crate) fn has_keyword(text: &str, ids: &[usize], cx: &EvalCx<'_>) -> bool {
     if ids.is_empty() {
         return true;
     }
