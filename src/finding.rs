@@ -118,18 +118,20 @@ pub fn fingerprint(
 }
 
 /// Rounds of the slow hash a sensitive fingerprint is built on.
-const SLOW_ROUNDS: usize = 4096;
+const SLOW_ROUNDS: usize = 1024;
 
 /// How a secret is shown in every report: its first characters (at most 4, and at most a
-/// quarter of it, so a short password keeps most of it hidden), every other character as
-/// `*`. Byte length, line breaks and so every span, line and column stay as they were.
+/// quarter of it, so a short password keeps most of it hidden), every other character but
+/// white space as `*`. Byte length, line breaks and so every span, line and column stay as
+/// they were.
 pub fn mask(secret: &str) -> String {
     let visible_chars = secret.chars().filter(|c| !c.is_whitespace()).count();
     let keep = (visible_chars / 4).min(4);
     let mut kept = 0;
     let mut out = String::with_capacity(secret.len());
     for c in secret.chars() {
-        if c == '\n' || c == '\r' {
+        if c.is_whitespace() {
+            // Line breaks and indentation are not the secret (and keep lines and columns).
             out.push(c);
         } else if kept < keep && !c.is_whitespace() {
             kept += 1;
@@ -196,6 +198,7 @@ mod tests {
         assert_eq!(mask("hunter22"), "hu******");
         assert_eq!(mask("abc"), "***");
         assert_eq!(mask("MIIEab\nXYZ0cd"), "MII***\n******");
+        assert_eq!(mask("\n    MIIEabXYZ0cdEFGH\n"), "\n    MIIE************\n");
         assert_eq!(mask_short(key), "ghp_…");
     }
 }

@@ -143,6 +143,7 @@ pub fn compile(node: &Node, p: &mut Problems<'_>) -> Option<Predicate> {
         Predicate::Native(Native {
             name: n.to_owned(),
             func,
+            keywords: native::keyword_ids(n, node.get("args")),
             args: node.get("args").cloned(),
         })
     } else if has("path") {

@@ -64,6 +64,9 @@ pub struct Native {
     pub name: String,
     pub func: NativeFn,
     pub args: Option<Node>,
+    /// Literals one of which the text must contain for the check to run at all (the
+    /// keyword prefilter of `text_secret_pattern`; ids in its shared registry).
+    pub keywords: Option<Vec<usize>>,
 }
 
 impl std::fmt::Debug for Native {
@@ -146,7 +149,15 @@ impl Predicate {
                 }
             }
             Predicate::Related(rel) => rel.eval(node, cx),
-            Predicate::Native(n) => (n.func)(node, cx, n.args.as_ref()),
+            Predicate::Native(n) => {
+                if let Some(ids) = &n.keywords
+                    && let Some(text) = node.as_str()
+                    && !super::native::keywords_present(text, ids, cx)
+                {
+                    return Outcome::pass(Vec::new());
+                }
+                (n.func)(node, cx, n.args.as_ref())
+            }
         }
     }
 }

@@ -14,7 +14,7 @@ mod gha;
 mod kubernetes;
 mod secrets;
 pub(crate) mod support;
-pub(crate) mod text;
+mod text;
 
 pub use super::context::NativeFn;
 
@@ -71,6 +71,20 @@ pub fn validate(name: &str, args: Option<&crate::parse::node::Node>) -> Vec<Stri
         "text_secret_pattern" => text::secret_pattern::validate(args),
         _ => Vec::new(),
     }
+}
+
+/// The keyword prefilter of a native check (`text_secret_pattern`): registered ids of the
+/// literals one of which a file must contain for the check to run.
+pub fn keyword_ids(name: &str, args: Option<&crate::parse::node::Node>) -> Option<Vec<usize>> {
+    match name {
+        "text_secret_pattern" => text::secret_pattern::keyword_ids(args?),
+        _ => None,
+    }
+}
+
+/// Whether `text` contains one of the registered keywords `ids` (one scan per resource).
+pub fn keywords_present(text: &str, ids: &[usize], cx: &super::context::EvalCx<'_>) -> bool {
+    text::secret_pattern::has_keyword(text, ids, cx)
 }
 
 /// Names of all native checks, for error messages.

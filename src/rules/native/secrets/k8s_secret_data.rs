@@ -5,10 +5,9 @@
 use crate::parse::node::{Node, Value};
 use crate::rules::context::EvalCx;
 use crate::rules::native::support::secrets::{
-    is_literal_secret, is_placeholder_secret, is_secret_name,
+    decode_base64, is_literal_secret, is_placeholder_secret, is_secret_name,
 };
 use crate::rules::native::support::spans::fail_or_pass;
-use crate::rules::native::text::secret_pattern::decode_base64;
 use crate::rules::truth::Outcome;
 
 /// Keys whose value is a credential whatever it is called: the well-known keys of the

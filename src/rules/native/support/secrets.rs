@@ -91,6 +91,25 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
             )
         ),
         "PASS" | "PWD" => toks.len() > 1,
+        // `passwordSecretKey`, `existingSecretKey`, `serviceAccountSecretKey`: which key of
+        // a Kubernetes Secret holds the password, not the password.
+        "KEY"
+            if prev == Some("SECRET")
+                && toks.len() > 2
+                && matches!(
+                    toks[toks.len() - 3].as_str(),
+                    "PASSWORD"
+                        | "TOKEN"
+                        | "KEY"
+                        | "SECRET"
+                        | "ACCOUNT"
+                        | "CREDENTIALS"
+                        | "PASSPHRASE"
+                        | "EXISTING"
+                ) =>
+        {
+            false
+        }
         "KEY" => matches!(
             prev,
             Some(
@@ -141,7 +160,9 @@ pub(crate) fn is_literal_secret(value: &str) -> bool {
     if NOT_SECRETS.contains(&lower.as_str()) {
         return false;
     }
-    let reference = v.starts_with('$')
+    // A shell reference inside escaped quotes (`\"$MAIL_PASSWORD\"`).
+    let unquoted = v.trim_start_matches(['\\', '"', '\'']);
+    let reference = unquoted.starts_with('$')
         || v.contains("${")
         || v.contains("{{")
         || v.contains("$(")
@@ -200,7 +221,29 @@ pub(crate) fn is_literal_secret(value: &str) -> bool {
         "sm://",
         "@microsoft.keyvault(",
     ];
-    let pointer = POINTERS.iter().any(|p| lower.starts_with(p));
+    // A file inside a secret or a mount (`secretKey: thanos.yaml`, `credentials.json`).
+    const FILES: &[&str] = &[
+        ".yaml",
+        ".yml",
+        ".json",
+        ".txt",
+        ".pem",
+        ".key",
+        ".crt",
+        ".conf",
+        ".cfg",
+        ".ini",
+        ".properties",
+        ".env",
+        ".p12",
+        ".jks",
+        ".pfx",
+    ];
+    let pointer = POINTERS.iter().any(|p| lower.starts_with(p))
+        || (FILES.iter().any(|e| lower.ends_with(e)) && !v.contains(char::is_whitespace));
+    // Prose: a sentence in a description or a comment-like value.
+    let prose = v.split_whitespace().count() >= 4 && v.ends_with('.');
+    let pointer = pointer || prose;
     !(reference || version || call || placeholder || pointer || is_placeholder_secret(v))
 }
 
@@ -281,6 +324,9 @@ pub(crate) fn is_placeholder_secret(value: &str) -> bool {
         "fake",
         "placeholder",
         "changeme",
+        // `newRootPassword123`, `not-secure-database-password`: a value that calls itself
+        // a password describes one.
+        "password",
         "change_me",
         "change-me",
         "redacted",
@@ -365,6 +411,44 @@ pub(crate) fn is_high_entropy(s: &str, min_entropy: f64, min_classes: usize) -> 
     entropy(s) >= min_entropy && char_classes(s) >= min_classes
 }
 
+/// Standard or URL-safe base64 (padding optional); `None` when `s` is not base64 or does
+/// not decode to UTF-8.
+pub(crate) fn decode_base64(s: &str) -> Option<String> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for b in s.trim_end_matches('=').bytes() {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Whether a value is base64 (a Kubernetes Secret `data:` value, a `.dockercfg` auth) of a
+/// placeholder: `cGFzc3dvcmQ=` is `password`.
+pub(crate) fn is_encoded_placeholder(value: &str) -> bool {
+    let v = value.trim();
+    v.len() >= 8
+        && v.len().is_multiple_of(4)
+        && decode_base64(v).is_some_and(|d| {
+            !d.is_empty()
+                && d.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
+                && is_placeholder_secret(&d)
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -405,6 +489,9 @@ mod tests {
             "existingSecret",
             "imagePullSecret",
             "BYPASS",
+            "existingSecretKey",
+            "keyPasswordSecretKey",
+            "serviceAccountSecretKey",
         ] {
             assert!(!is_secret_name(no), "{no}");
         }
@@ -441,6 +528,10 @@ mod tests {
             "changeme",
             "123456789",
             "my-sample-token",
+            "\\\"$MAIL_PASSWORD\\\"",
+            "thanos.yaml",
+            "allows the client to perform refresh grants.",
+            "newRootPassword123",
         ] {
             assert!(!is_literal_secret(no), "{no}");
         }
@@ -474,6 +565,18 @@ mod tests {
         ] {
             assert!(!is_placeholder_secret(no), "{no}");
         }
+    }
+
+    #[test]
+    fn base64() {
+        assert_eq!(decode_base64("dXNlcjpwYXNz").as_deref(), Some("user:pass"));
+        assert_eq!(
+            decode_base64("dXNlcjpwYXNzMQ==").as_deref(),
+            Some("user:pass1")
+        );
+        assert_eq!(decode_base64("not base64!"), None);
+        assert!(is_encoded_placeholder("cGFzc3dvcmQ="));
+        assert!(!is_encoded_placeholder("SGFyYm9yLUZpbmNoLTc3"));
     }
 
     #[test]

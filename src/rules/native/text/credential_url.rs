@@ -15,14 +15,19 @@ use crate::source::Span;
 
 /// `scheme://user:password@host` in any scheme (postgres, mysql, mongodb+srv, redis,
 /// amqp, jdbc:…, ftp, ldap, smtp, http, git credential stores…; the password not a
-/// reference) and `password=`/`pwd=` parameters of connection strings.
+/// reference), anchored at the scheme: it runs only where `://` occurs.
 static CREDENTIAL_URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r#"\b(?:[a-z][a-z0-9]*(?:[+.:-][a-z0-9]+)*)://"#,
+        r#"^(?:[a-z][a-z0-9]*(?:[+.:-][a-z0-9]+)*)://"#,
         r#"[A-Za-z0-9._~%+-]*:(?P<pw>[^\s:@/'"$<{*%\\][^\s@/'"\\]*)@(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)"#,
-        r#"|[?&;](?i:password|pwd)=(?P<param>[^&;\s"'$<{*%][^&;\s"']*)"#,
     ))
     .expect("static regex")
+});
+
+/// `password=`/`pwd=` parameters of connection strings (ADO.NET, JDBC, ODBC).
+static PASSWORD_PARAM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"[?&;](?i:password|pwd)=(?P<param>[^&;\s"'$<{*%][^&;\s"']*)"#)
+        .expect("static regex")
 });
 
 /// SECRET-006: credentials embedded in URLs and connection strings, except for loopback
@@ -32,29 +37,64 @@ pub(crate) fn check(body: &Node, _: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
     let Value::String(text) = &body.value else {
         return Outcome::pass(Vec::new());
     };
-    // A literal prefilter: the full regex starts with a character class.
-    static HINT: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"://|(?i:wd=)").expect("static regex"));
-    if body.span.len() != text.len() || !HINT.is_match(text) {
+    if body.span.len() != text.len() {
         return Outcome::pass(Vec::new());
     }
     let start = body.span.start as usize;
     let spans = passwords(text)
-        .map(|m| Span::new(body.span.file, start + m.start(), start + m.end()))
+        .into_iter()
+        .map(|(a, b)| Span::new(body.span.file, start + a, start + b))
         .collect();
     fail_or_pass(spans)
 }
 
-/// The passwords of `text` that are neither for a loopback host nor placeholders.
-fn passwords(text: &str) -> impl Iterator<Item = regex::Match<'_>> {
-    CREDENTIAL_URL
-        .captures_iter(text)
-        .filter(|c| !c.name("host").is_some_and(|h| is_loopback(h.as_str())))
-        .filter_map(|c| c.name("pw").or_else(|| c.name("param")))
-        .filter(|m| {
-            is_literal_secret(m.as_str())
-                || m.as_str().len() < 4 && !is_placeholder_secret(m.as_str())
-        })
+/// Where the passwords of `text` are that are neither for a loopback host nor
+/// placeholders. The URL regex runs from the scheme before each `://` (found with a
+/// substring search), the parameter regex only in text that has `wd=` or `rd=` in some
+/// case.
+fn passwords(text: &str) -> Vec<(usize, usize)> {
+    let keep = |pw: &str| is_literal_secret(pw) || (pw.len() < 4 && !is_placeholder_secret(pw));
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    for (i, _) in text.match_indices("://") {
+        let mut s = i;
+        while s > 0
+            && (bytes[s - 1].is_ascii_lowercase()
+                || bytes[s - 1].is_ascii_digit()
+                || matches!(bytes[s - 1], b'+' | b'.' | b':' | b'-'))
+        {
+            s -= 1;
+        }
+        // The scheme starts with a letter (`jdbc:sqlserver`, not `-x` or `.y`).
+        while s < i && !bytes[s].is_ascii_lowercase() {
+            s += 1;
+        }
+        if s == i || (s > 0 && (bytes[s - 1].is_ascii_alphanumeric() || bytes[s - 1] == b'_')) {
+            continue;
+        }
+        let end = text[i..].find(['\n', '\r']).map_or(text.len(), |e| i + e);
+        if let Some(c) = CREDENTIAL_URL.captures(&text[s..end])
+            && !c.name("host").is_some_and(|h| is_loopback(h.as_str()))
+            && let Some(pw) = c.name("pw")
+            && keep(pw.as_str())
+        {
+            out.push((s + pw.start(), s + pw.end()));
+        }
+    }
+    let has_param = bytes.windows(3).any(|w| {
+        w[2] == b'=' && (w[..2].eq_ignore_ascii_case(b"wd") || w[..2].eq_ignore_ascii_case(b"rd"))
+    });
+    if has_param {
+        for c in PASSWORD_PARAM.captures_iter(text) {
+            if let Some(m) = c.name("param")
+                && keep(m.as_str())
+            {
+                out.push((m.start(), m.end()));
+            }
+        }
+    }
+    out.sort_unstable();
+    out
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -68,7 +108,7 @@ mod tests {
 
     #[test]
     fn credential_urls() {
-        let found = |t: &str| passwords(t).count();
+        let found = |t: &str| passwords(t).len();
         assert_eq!(found("postgres://ledger:S3cret@db.internal:5432/ledger"), 1);
         assert_eq!(found("couchbase://app:Tamarind-51@cb.internal"), 1);
         assert_eq!(found("https://alice:Wq8nZ2pL7x@git.internal.net"), 1);

@@ -2,4 +2,4 @@
 
 pub(super) mod credential_url;
 pub(super) mod secret_assignment;
-pub(crate) mod secret_pattern;
+pub(super) mod secret_pattern;

@@ -9,8 +9,8 @@ use regex::Regex;
 use crate::parse::node::{Node, Value};
 use crate::rules::context::EvalCx;
 use crate::rules::native::support::secrets::{
-    covered_by_format_rules, is_high_entropy, is_literal_secret, is_placeholder_secret,
-    is_secret_name, name_tokens,
+    covered_by_format_rules, is_encoded_placeholder, is_high_entropy, is_literal_secret,
+    is_placeholder_secret, is_secret_name, name_tokens,
 };
 use crate::rules::native::support::spans::fail_or_pass;
 use crate::rules::truth::Outcome;
@@ -194,6 +194,7 @@ fn secret_assignment(
     let (value, va, vb) = value_at(&line[j..], style)?;
     let literal = is_literal_secret(&value)
         && !is_placeholder_secret(&value)
+        && !is_encoded_placeholder(&value)
         && !is_name_of_itself(name, &value)
         && !covered_by_format_rules(name, &value);
     (literal && entropy.is_none_or(|(e, c)| is_high_entropy(&value, e, c)))

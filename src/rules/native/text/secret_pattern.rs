@@ -4,9 +4,10 @@
 //! args:
 //! - `keywords`: literals (case-insensitive) one of which every match contains - the
 //!   provider prefix (`ghp_`, `xoxb-`, `AKIA`) or the setting name. They are the
-//!   prefilter: every keyword of every rule is found in ONE multi-pattern (Aho-Corasick)
-//!   pass over each file, shared by the rules of that file, and a rule's regex only runs
-//!   on files that contain one of its keywords.
+//!   prefilter: every keyword of every rule is registered when the pack is loaded and
+//!   found in ONE multi-pattern (Aho-Corasick) pass over each file, shared by the rules of
+//!   that file; the engine does not even call a rule whose keywords the file lacks
+//!   (`Native::keywords`), and a rule's regex only runs on files that contain one.
 //! - `pattern`: the regex. The named group `secret` is the secret itself (what the
 //!   finding points at, what reports mask, what the placeholder test reads); without it
 //!   the whole match is.
@@ -21,15 +22,21 @@
 //! A secret that is a placeholder or an example (`is_placeholder_secret`) is not
 //! reported.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, RwLock};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 
 use crate::parse::node::{Node, Value};
 use crate::rules::context::EvalCx;
-use crate::rules::native::support::secrets::{is_high_entropy, is_placeholder_secret};
+use crate::rules::native::support::secrets::{
+    decode_base64, is_high_entropy, is_placeholder_secret,
+};
 use crate::rules::native::support::spans::fail_or_pass;
 use crate::rules::truth::Outcome;
 use crate::source::Span;
@@ -38,6 +45,8 @@ use crate::source::Span;
 struct Compiled {
     /// The `pattern` argument, to recognise a stale cache entry.
     source: String,
+    /// Where that argument's text is (with its length), the cheap first test.
+    source_at: (usize, usize),
     regex: Regex,
     keyword_ids: Vec<usize>,
     min_entropy: Option<f64>,
@@ -53,7 +62,9 @@ struct Compiled {
 /// use), so a per-file result computed before is recomputed.
 struct Registry {
     words: Vec<String>,
-    automaton: Option<AhoCorasick>,
+    /// Built on first use after the words changed (packs register all their keywords
+    /// when they are loaded, so a scan builds it once), with the generation it has.
+    automaton: Option<(u64, Arc<AhoCorasick>)>,
     generation: u64,
 }
 
@@ -65,9 +76,34 @@ static REGISTRY: LazyLock<RwLock<Registry>> = LazyLock::new(|| {
     })
 });
 
-/// Compiled arguments by `pattern` text.
-static COMPILED: LazyLock<RwLock<HashMap<String, Arc<Compiled>>>> =
-    LazyLock::new(|| RwLock::new(HashMap::new()));
+/// Hashes an address (already unique) by itself.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// The registry's generation, readable without its lock.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// Compiled arguments by the address of the rule's `args` node (this runs for every
+    /// rule and every file: no lock, no hashing of the pattern), checked against the
+    /// pattern text in case an address is reused by another rule set.
+    static COMPILED: RefCell<HashMap<usize, Rc<Compiled>, BuildHasherDefault<AddressHasher>>> =
+        RefCell::new(HashMap::default());
+}
 
 fn register(words: &[String]) -> Vec<usize> {
     {
@@ -92,20 +128,29 @@ fn register(words: &[String]) -> Vec<usize> {
         };
         ids.push(id);
     }
-    reg.automaton = AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::Standard)
-        .build(&reg.words)
-        .ok();
     reg.generation += 1;
+    GENERATION.store(reg.generation, Ordering::Release);
     ids
 }
 
-fn compiled(args: &Node) -> Option<Arc<Compiled>> {
+fn compiled(args: &Node) -> Option<Rc<Compiled>> {
     let pattern = args.get("pattern")?.as_str()?;
-    if let Some(c) = COMPILED.read().expect("cache lock").get(pattern) {
-        return Some(c.clone());
+    let key = std::ptr::from_ref(args) as usize;
+    let at = (pattern.as_ptr() as usize, pattern.len());
+    // The same node and the same pattern text at the same place: the same rule (the text
+    // is compared too, for a rule set that reuses a dropped one's addresses).
+    if let Some(c) = COMPILED.with(|m| m.borrow().get(&key).cloned())
+        && c.source_at == at
+        && c.source == pattern
+    {
+        return Some(c);
     }
+    let c = compile(args, pattern)?;
+    COMPILED.with(|m| m.borrow_mut().insert(key, c.clone()));
+    Some(c)
+}
+
+fn compile(args: &Node, pattern: &str) -> Option<Rc<Compiled>> {
     let regex = Regex::new(pattern).ok()?;
     let words: Vec<String> = args
         .get("keywords")
@@ -122,8 +167,9 @@ fn compiled(args: &Node) -> Option<Arc<Compiled>> {
             .and_then(|n| n.scalar_text())
             .and_then(|t| t.parse::<f64>().ok())
     };
-    let c = Arc::new(Compiled {
+    let c = Rc::new(Compiled {
         source: pattern.to_owned(),
+        source_at: (pattern.as_ptr() as usize, pattern.len()),
         regex,
         keyword_ids: register(&words),
         min_entropy: number("min_entropy"),
@@ -136,10 +182,6 @@ fn compiled(args: &Node) -> Option<Arc<Compiled>> {
             .and_then(Node::as_bool)
             .unwrap_or(false),
     });
-    COMPILED
-        .write()
-        .expect("cache lock")
-        .insert(c.source.clone(), c.clone());
     Some(c)
 }
 
@@ -149,48 +191,66 @@ fn regex_arg(args: &Node, key: &str) -> Option<Regex> {
         .and_then(|p| Regex::new(p).ok())
 }
 
-/// Standard or URL-safe base64 (padding optional); `None` when `s` is not base64 or does
-/// not decode to UTF-8.
-pub(crate) fn decode_base64(s: &str) -> Option<String> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for b in s.trim_end_matches('=').bytes() {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
+/// The automaton over every registered keyword (built if the keywords changed), its
+/// generation and the number of keywords.
+fn automaton() -> (u64, Option<Arc<AhoCorasick>>, usize) {
+    {
+        let reg = REGISTRY.read().expect("registry lock");
+        if let Some((g, ac)) = &reg.automaton
+            && *g == reg.generation
+        {
+            return (*g, Some(ac.clone()), reg.words.len());
         }
     }
-    String::from_utf8(out).ok()
+    let mut reg = REGISTRY.write().expect("registry lock");
+    if reg
+        .automaton
+        .as_ref()
+        .is_none_or(|(g, _)| *g != reg.generation)
+    {
+        let built = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&reg.words)
+            .ok()
+            .map(Arc::new);
+        reg.automaton = built.map(|ac| (reg.generation, ac));
+    }
+    let ac = reg.automaton.as_ref().map(|(_, ac)| ac.clone());
+    (reg.generation, ac, reg.words.len())
+}
+
+/// The registered ids of a rule's `keywords` (registering them), for the engine's
+/// prefilter; `None` without keywords.
+pub(crate) fn keyword_ids(args: &Node) -> Option<Vec<usize>> {
+    let words: Vec<String> = args
+        .get("keywords")?
+        .items()
+        .iter()
+        .filter_map(Node::as_str)
+        .map(str::to_ascii_lowercase)
+        .collect();
+    (!words.is_empty()).then(|| register(&words))
 }
 
 /// Whether `text` contains one of `ids`, scanning it for every registered keyword once
 /// per resource (the result is kept in the resource's memo).
-fn has_keyword(text: &str, ids: &[usize], cx: &EvalCx<'_>) -> bool {
+pub(crate) fn has_keyword(text: &str, ids: &[usize], cx: &EvalCx<'_>) -> bool {
     if ids.is_empty() {
         return true;
     }
-    let reg = REGISTRY.read().expect("registry lock");
     let mut memo = cx.memo.secret_keywords.borrow_mut();
-    let stale = memo.as_ref().is_none_or(|(g, _)| *g != reg.generation);
-    if stale {
-        let mut found = vec![false; reg.words.len()];
-        if let Some(ac) = &reg.automaton {
+    let generation = GENERATION.load(Ordering::Acquire);
+    if memo.as_ref().is_none_or(|(g, _)| *g != generation) {
+        let (generation, ac, n) = automaton();
+        let mut found = vec![false; n];
+        if let Some(ac) = ac {
             for m in ac.find_overlapping_iter(text) {
                 found[m.pattern().as_usize()] = true;
             }
         }
-        *memo = Some((reg.generation, found));
+        *memo = Some((generation, found));
     }
     let found = &memo.as_ref().expect("just set").1;
     ids.iter().any(|&i| found.get(i).copied().unwrap_or(false))
@@ -283,8 +343,18 @@ pub(crate) fn validate(args: Option<&Node>) -> Vec<String> {
             ));
         }
     }
-    if args.get("keywords").is_none_or(|k| k.items().is_empty()) {
-        out.push("`keywords` must list at least one literal".into());
+    match args.get("keywords") {
+        Some(k) if !k.items().is_empty() => {
+            // Registered now, with every other rule's, so a scan builds the automaton once.
+            let words: Vec<String> = k
+                .items()
+                .iter()
+                .filter_map(Node::as_str)
+                .map(str::to_ascii_lowercase)
+                .collect();
+            register(&words);
+        }
+        _ => out.push("`keywords` must list at least one literal".into()),
     }
     out
 }
@@ -294,22 +364,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn base64() {
-        assert_eq!(decode_base64("dXNlcjpwYXNz").as_deref(), Some("user:pass"));
-        assert_eq!(
-            decode_base64("dXNlcjpwYXNzMQ==").as_deref(),
-            Some("user:pass1")
-        );
-        assert_eq!(decode_base64("not base64!"), None);
-    }
-
-    #[test]
     fn keywords_are_registered_once() {
         let a = register(&["zz_unit_kw1".into(), "zz_unit_kw2".into()]);
         let b = register(&["zz_unit_kw2".into()]);
         assert_eq!(a[1], b[0]);
-        let reg = REGISTRY.read().unwrap();
-        let ac = reg.automaton.as_ref().unwrap();
-        assert!(ac.is_match("xx ZZ_UNIT_KW1 yy"));
+        let (_, ac, _) = automaton();
+        assert!(ac.unwrap().is_match("xx ZZ_UNIT_KW1 yy"));
     }
 }
