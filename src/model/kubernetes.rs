@@ -44,23 +44,34 @@ fn collect(src: &SourceText, mut doc: Node, nesting: usize, out: &mut Vec<Resour
     out.push(resource(src, doc));
 }
 
-/// Where the pod spec and the pod metadata live for a built-in workload kind.
+/// Where the pod spec and the pod metadata live for a workload kind: the built-in ones,
+/// and custom resources that embed a pod template (Argo Rollouts, Knative Serving, KEDA
+/// ScaledJob), whose pods the cluster runs just the same.
 fn pod_paths(api_version: &str, kind: &str) -> Option<(&'static str, &'static str)> {
+    const TEMPLATE: (&str, &str) = ("spec.template.spec", "spec.template.metadata");
     let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
-    if !["", "apps", "batch", "extensions"].contains(&group) {
-        return None;
-    }
-    match kind {
-        "Pod" => Some(("spec", "metadata")),
-        "Deployment"
-        | "StatefulSet"
-        | "DaemonSet"
-        | "ReplicaSet"
-        | "Job"
-        | "ReplicationController" => Some(("spec.template.spec", "spec.template.metadata")),
-        "CronJob" => Some((
+    match (group, kind) {
+        ("", "Pod") => Some(("spec", "metadata")),
+        ("", "PodTemplate") => Some(("template.spec", "template.metadata")),
+        (
+            "" | "apps" | "batch" | "extensions",
+            "Deployment"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "ReplicaSet"
+            | "Job"
+            | "ReplicationController",
+        ) => Some(TEMPLATE),
+        ("batch", "CronJob") => Some((
             "spec.jobTemplate.spec.template.spec",
             "spec.jobTemplate.spec.template.metadata",
+        )),
+        ("argoproj.io", "Rollout") | ("serving.knative.dev", "Service" | "Configuration") => {
+            Some(TEMPLATE)
+        }
+        ("keda.sh", "ScaledJob") => Some((
+            "spec.jobTargetRef.template.spec",
+            "spec.jobTargetRef.template.metadata",
         )),
         _ => None,
     }
@@ -87,16 +98,21 @@ fn resource(src: &SourceText, doc: Node) -> Resource {
     );
     let mut extra = Vec::new();
     if let Some((spec_path, meta_path)) = pod_paths(&api_version, &kind) {
-        if let Some(spec) = doc
+        let spec = doc
             .get_path(spec_path)
-            .filter(|s| matches!(s.value, Value::Map(_)))
-        {
-            extra.push(entry("pod", pod(spec)));
+            .filter(|s| matches!(s.value, Value::Map(_)));
+        // A custom resource without an inline template (an Argo Rollout's `workloadRef`)
+        // runs the pods of another object, which is checked on its own.
+        let custom = api_version.contains('.');
+        if spec.is_some() || !custom {
+            if let Some(spec) = spec {
+                extra.push(entry("pod", pod(spec)));
+            }
+            if let Some(meta) = doc.get_path(meta_path) {
+                extra.push(entry("pod_metadata", meta.clone()));
+            }
+            extra.push(entry("workload", Node::new(Value::Bool(true), header)));
         }
-        if let Some(meta) = doc.get_path(meta_path) {
-            extra.push(entry("pod_metadata", meta.clone()));
-        }
-        extra.push(entry("workload", Node::new(Value::Bool(true), header)));
     }
     let span = doc.span;
     let mut entries = match doc.value {

@@ -175,9 +175,12 @@ fn deploy_tool_images(r: &Resource) -> Vec<&str> {
             .get("images")
             .map_or(&[][..], Node::items)
             .iter()
+            // `newTag: latest` decides the tag too, but to a floating one: it must not make
+            // the image count as pinned at deploy time.
             .filter(|entry| {
-                entry.get("newTag").is_some_and(|t| !t.is_null())
-                    || entry.get("digest").is_some_and(|d| !d.is_null())
+                let tag = entry.get("newTag").filter(|t| !t.is_null());
+                entry.get("digest").is_some_and(|d| !d.is_null())
+                    || tag.is_some_and(|t| t.as_str() != Some("latest"))
             })
             .filter_map(|entry| entry.get("name")?.as_str())
             .collect()

@@ -50,6 +50,7 @@ const NATIVES: &[(&str, NativeFn)] = &[
     ("gha_tainted_env", gha::tainted_env::check),
     ("gha_uses_own_repository", gha::own_workflow::check),
     ("gha_workflow_level_writes", gha::workflow_level_writes::check),
+    ("k8s_annotation_match", kubernetes::annotation_match::check),
     ("k8s_image_tagged_at_deploy", kubernetes::image_tagged_at_deploy::check),
     ("k8s_secret_credential", secrets::k8s_secret_data::check),
     ("k8s_workload_selected_by_network_policy", kubernetes::network_policy::check),

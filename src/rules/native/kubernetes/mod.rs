@@ -1,5 +1,6 @@
 //! Native checks on Kubernetes objects, one per file.
 
+pub(super) mod annotation_match;
 pub(super) mod image_tagged_at_deploy;
 pub(super) mod network_policy;
 
