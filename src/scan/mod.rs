@@ -66,6 +66,8 @@ struct Inputs {
     all: Vec<(Arc<SourceText>, Option<FileKind>)>,
     errors: Vec<FileError>,
     focus: Option<Focus>,
+    /// Files the configuration excluded.
+    excluded: usize,
 }
 
 /// Discover and read.
@@ -73,7 +75,11 @@ fn inputs(opts: &ScanOptions, times: &mut StageTimes) -> Result<Inputs, Fatal> {
     let started = Instant::now();
     let excludes = globset(&opts.config.exclude, &opts.config)?;
     let (roots, focus) = scope(opts)?;
-    let (files, mut errors) = discover::discover(
+    let discover::Discovered {
+        files,
+        mut errors,
+        excluded,
+    } = discover::discover(
         &roots,
         &DiscoverOptions {
             excludes: &excludes,
@@ -104,6 +110,7 @@ fn inputs(opts: &ScanOptions, times: &mut StageTimes) -> Result<Inputs, Fatal> {
         all,
         errors,
         focus,
+        excluded,
     })
 }
 
@@ -168,6 +175,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
         all,
         mut errors,
         focus,
+        excluded: excluded_files,
     } = inputs(opts, &mut times)?;
     let eval = EvalOptions {
         strict: opts.strict,
@@ -276,6 +284,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
         findings: findings.iter().filter(|f| f.suppression.is_none()).count(),
         suppressed: findings.iter().filter(|f| f.suppression.is_some()).count(),
         parse_errors: errors.len(),
+        excluded: excluded_files,
         duration_ms: elapsed_ms(started),
     };
     Ok(Report {

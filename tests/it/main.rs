@@ -7,4 +7,5 @@ mod robustness; // bad input of every kind: never panic, never hang, never lose 
 mod rules; // every rule against its fixtures
 mod support; // helpers: temp repos, running the binary
 mod suppress; // inline, config and baseline suppressions; changed-file scans
-mod terraform; // evaluation end to end: instances, tfvars, modules, cycles, plans
+mod terraform;
+mod untrusted; // crafted pull requests: hidden files, changed files, links, forgery // evaluation end to end: instances, tfvars, modules, cycles, plans

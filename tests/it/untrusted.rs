@@ -1,0 +1,431 @@
+//! Scanning a pull request written by an attacker: each case is a small crafted git
+//! repository and checks that nothing is hidden, leaked, stalled or forged.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::support::{bin, json, run_in, stderr, stdout, temp_repo};
+
+/// A bucket without versioning: AWS-S3-004.
+const BUCKET: &str = "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"acme\"\n}\n";
+
+/// `git args…` in `dir`, which must succeed.
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+}
+
+/// A git repository holding `files`, committed on `main`.
+fn committed(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let repo = temp_repo(files);
+    git(repo.path(), &["init", "-q", "-b", "main"]);
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-qm", "base"]);
+    repo
+}
+
+fn files_with(v: &Value, rule: &str) -> Vec<String> {
+    let mut files: Vec<String> = v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule_id"] == rule)
+        .filter_map(|f| f["file"].as_str().map(str::to_owned))
+        .collect();
+    files.sort();
+    files.dedup();
+    files
+}
+
+#[test]
+fn ignore_files_added_by_the_pr_hide_no_tracked_file() {
+    let repo = committed(&[("main.tf", BUCKET), ("infra/b.tf", BUCKET)]);
+    let root = repo.path();
+    std::fs::write(root.join(".ignore"), "*\n").unwrap();
+    std::fs::write(root.join(".gitignore"), "*.tf\ninfra/\n").unwrap();
+    std::fs::create_dir_all(root.join(".git/info")).unwrap();
+    std::fs::write(root.join(".git/info/exclude"), "*\n").unwrap();
+    // Untracked and ignored: not scanned. Untracked and not ignored: scanned.
+    std::fs::write(root.join("ignored.tf"), BUCKET).unwrap();
+    std::fs::create_dir_all(root.join("new")).unwrap();
+    std::fs::write(root.join("new/c.yaml.tf"), BUCKET).unwrap();
+    std::fs::write(root.join(".gitignore"), "*.tf\ninfra/\n!new/*.tf\n").unwrap();
+    let scan = || {
+        json(&run_in(
+            root,
+            &["check", ".", "--no-config", "--format", "json"],
+        ))
+    };
+    // `.git/info/exclude` says `*`: every tracked file is still scanned, untracked ones not.
+    assert_eq!(files_with(&scan(), "AWS-S3-004"), ["infra/b.tf", "main.tf"]);
+    std::fs::write(root.join(".git/info/exclude"), "").unwrap();
+    assert_eq!(
+        files_with(&scan(), "AWS-S3-004"),
+        ["infra/b.tf", "main.tf", "new/c.yaml.tf"]
+    );
+    // The same from a subdirectory given as a path.
+    let v = json(&run_in(
+        root,
+        &["check", "infra", "--no-config", "--format", "json"],
+    ));
+    assert_eq!(files_with(&v, "AWS-S3-004"), ["infra/b.tf"]);
+}
+
+#[test]
+fn outside_git_gitignore_counts_and_dot_ignore_does_not() {
+    let repo = temp_repo(&[
+        ("main.tf", BUCKET),
+        ("gone/b.tf", BUCKET),
+        (".gitignore", "gone/\n"),
+        (".ignore", "*\n"),
+    ]);
+    let v = json(&run_in(
+        repo.path(),
+        &["check", ".", "--no-config", "--format", "json"],
+    ));
+    assert_eq!(files_with(&v, "AWS-S3-004"), ["main.tf"]);
+}
+
+#[test]
+fn files_excluded_by_configuration_are_counted_in_the_summary() {
+    let repo = committed(&[
+        ("a.tf", BUCKET),
+        ("b/b.tf", BUCKET),
+        (".isolint.yaml", "exclude: [\"b/\", \"a.tf\"]\n"),
+    ]);
+    let out = run_in(repo.path(), &["check", "."]);
+    let text = stdout(&out);
+    assert!(text.contains("2 files excluded by configuration"), "{text}");
+    let out = run_in(repo.path(), &["check", ".", "--format", "markdown"]);
+    assert!(
+        stdout(&out).contains("2 files excluded by the isolint configuration"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// A repository whose `feature` branch changed `cfg/prod-clé.env` (and other odd names)
+/// while `main` moved on with its own change.
+fn branched() -> tempfile::TempDir {
+    let repo = committed(&[("base.tf", BUCKET), ("sub/keep.txt", "x\n")]);
+    let root = repo.path();
+    git(root, &["checkout", "-qb", "feature"]);
+    std::fs::create_dir_all(root.join("cfg")).unwrap();
+    for name in ["cfg/prod-clé.env", "cfg/tab\there.tf", "cfg/quo\"te\\.tf"] {
+        std::fs::write(root.join(name), BUCKET).unwrap();
+    }
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "feature"]);
+    git(root, &["checkout", "-q", "main"]);
+    // A change on the base branch only: not the pull request's.
+    std::fs::write(root.join("base.tf"), BUCKET.replace("acme", "moved")).unwrap();
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "main moves on"]);
+    git(root, &["checkout", "-q", "feature"]);
+    // Untracked, not ignored: changed too.
+    std::fs::write(root.join("untracked.tf"), BUCKET).unwrap();
+    repo
+}
+
+#[test]
+fn changed_since_sees_odd_names_untracked_files_and_uses_the_merge_base() {
+    let repo = branched();
+    let root = repo.path();
+    let args = ["--no-config", "--format", "json", "--changed-since", "main"];
+    let v = json(&run_in(root, &[&["check", "."][..], &args].concat()));
+    let expected = ["cfg/quo\"te\\.tf", "cfg/tab\there.tf", "untracked.tf"];
+    assert_eq!(files_with(&v, "AWS-S3-004"), expected, "{v}");
+    // `prod-clé.env` is read (its name reached the scan), not a finding of this rule.
+    assert!(v["summary"]["files_scanned"].as_u64().unwrap() >= 4, "{v}");
+    // From a subdirectory, with `..` and with an absolute path: the same files.
+    let sub = root.join("sub");
+    let v = json(&run_in(&sub, &[&["check", ".."][..], &args].concat()));
+    let up: Vec<String> = expected.iter().map(|f| format!("../{f}")).collect();
+    assert_eq!(files_with(&v, "AWS-S3-004"), up, "{v}");
+    let abs = root.to_string_lossy().into_owned();
+    let v = json(&run_in(
+        &sub,
+        &[&["check", abs.as_str()][..], &args].concat(),
+    ));
+    assert_eq!(files_with(&v, "AWS-S3-004"), up, "{v}");
+    // A scan path narrows: `sub` changed nothing.
+    let v = json(&run_in(&sub, &[&["check", "."][..], &args].concat()));
+    assert!(files_with(&v, "AWS-S3-004").is_empty(), "{v}");
+}
+
+#[test]
+fn changed_since_names_a_secret_in_a_non_ascii_file() {
+    let repo = committed(&[("a.txt", "x\n")]);
+    let root = repo.path();
+    std::fs::create_dir_all(root.join("cfg")).unwrap();
+    std::fs::write(
+        root.join("cfg/prod-clé.env"),
+        "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+    )
+    .unwrap();
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "key"]);
+    let out = run_in(
+        root,
+        &[
+            "check",
+            ".",
+            "--no-config",
+            "--format",
+            "json",
+            "--changed-since",
+            "HEAD~1",
+        ],
+    );
+    let v = json(&out);
+    let files: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["file"].as_str())
+        .collect();
+    assert!(files.contains(&"cfg/prod-clé.env"), "{v}");
+}
+
+#[test]
+fn changed_since_refuses_options_missing_refs_and_non_repositories() {
+    let repo = committed(&[("a.tf", BUCKET)]);
+    let root = repo.path();
+    let victim = root.join("victim.txt");
+    std::fs::write(&victim, "keep me\n").unwrap();
+    let opt = format!("--changed-since=--output={}", victim.display());
+    let out = run_in(root, &["check", ".", "--no-config", &opt]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not a git ref"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
+
+    let out = run_in(
+        root,
+        &[
+            "check",
+            ".",
+            "--no-config",
+            "--changed-since",
+            "origin/nope",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("fetch-depth"), "{err}");
+    assert!(!err.contains("usage:"), "{err}");
+
+    let plain = temp_repo(&[("a.tf", BUCKET)]);
+    let out = run_in(
+        plain.path(),
+        &["check", ".", "--no-config", "--changed-since", "HEAD"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("needs a git repository"), "{err}");
+    assert!(!err.contains("usage:"), "{err}");
+}
+
+#[test]
+fn symlinks_out_of_the_tree_are_reported_never_read() {
+    let outside = temp_repo(&[("secret.env", "FROM nowhere-SECRET-LINE\n")]);
+    let secret = outside.path().join("secret.env");
+    let repo = committed(&[
+        ("main.tf", BUCKET),
+        ("inside/real.txt", "FROM alpine:3.20\n"),
+    ]);
+    let root = repo.path();
+    std::os::unix::fs::symlink(&secret, root.join("Dockerfile")).unwrap();
+    std::os::unix::fs::symlink(
+        "../../../../../../../../../etc/passwd",
+        root.join("leak.env"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("inside/real.txt", root.join("inside.Dockerfile")).unwrap();
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "links"]);
+    for format in ["json", "human", "github", "markdown"] {
+        let out = run_in(root, &["check", ".", "--no-config", "--format", format]);
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(!all.contains("SECRET-LINE"), "{format}: {all}");
+        assert!(!all.contains("root:"), "{format}: {all}");
+    }
+    let v = json(&run_in(
+        root,
+        &["check", ".", "--no-config", "--format", "json"],
+    ));
+    for file in ["Dockerfile", "leak.env"] {
+        let e = v["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["file"] == file)
+            .unwrap_or_else(|| panic!("{file} reported: {v}"));
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap()
+                .contains("outside the scanned tree"),
+            "{e}"
+        );
+    }
+    // A link inside the tree is still read through; a link given by name is checked too.
+    assert!(
+        !v["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["file"] == "inside.Dockerfile"),
+        "{v}"
+    );
+    let out = run_in(
+        root,
+        &["check", "Dockerfile", "--no-config", "--format", "json"],
+    );
+    assert!(!stdout(&out).contains("SECRET-LINE"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("outside the scanned tree"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_link_to_a_special_file_is_reported_not_read() {
+    let repo = temp_repo(&[("main.tf", BUCKET)]);
+    let root = repo.path();
+    let fifo = root.join("pipe");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    std::os::unix::fs::symlink("pipe", root.join("values.yaml")).unwrap();
+    let out = Command::new(bin())
+        .args(["check", ".", "--no-config", "--format", "json"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let v = json(&out);
+    let e = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["file"] == "values.yaml")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert!(
+        e["message"].as_str().unwrap().contains("special file"),
+        "{e}"
+    );
+}
+
+/// The lines of `out` that a GitHub runner would take for a workflow command, and any raw
+/// control character other than LF and tab (the CR of a CRLF included: none is written).
+fn forged(out: &[u8], format: &str) -> Vec<String> {
+    let text = String::from_utf8_lossy(out);
+    let mut bad: Vec<String> = text
+        .split(['\n', '\r'])
+        .filter(|l| l.starts_with("::"))
+        .filter(|l| {
+            format != "github"
+                || !(l.starts_with("::error file=")
+                    || l.starts_with("::warning file=")
+                    || l.starts_with("::notice "))
+                || l.starts_with("::error file=x::")
+        })
+        .map(str::to_owned)
+        .collect();
+    let colour = regex_lite_sgr(&text);
+    bad.extend(
+        colour
+            .chars()
+            .filter(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+            .map(|c| format!("raw {c:?}")),
+    );
+    bad
+}
+
+/// `text` without its SGR colour sequences (`ESC [ digits m`), which are allowed.
+fn regex_lite_sgr(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("\u{1b}[") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + 2..];
+        let n = tail
+            .find(|c: char| !(c.is_ascii_digit() || c == ';'))
+            .unwrap_or(tail.len());
+        if tail[n..].starts_with('m') {
+            rest = &tail[n + 1..];
+        } else {
+            out.push('\u{1b}');
+            rest = &rest[at + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn no_output_format_lets_a_scanned_file_forge_a_workflow_command() {
+    let repo = temp_repo(&[
+        ("Dockerfile", "FROM ubuntu\r::stop-commands::x\nUSER root\n"),
+        (
+            "evil\n::error file=x::forged.tf",
+            "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"a\u{1b}]0;title\u{7}\u{9b}2J\"\n}\n",
+        ),
+        (
+            "crlf.tf",
+            "resource \"aws_s3_bucket\" \"c\" {\r\n  bucket = \"c\"\r\n}\r\n",
+        ),
+        ("bad\u{1b}[2J.yaml", "a: [\n"),
+    ]);
+    for format in [
+        "human",
+        "github",
+        "markdown",
+        "coverage-md",
+        "coverage-html",
+    ] {
+        for colour in ["never", "always"] {
+            let out = Command::new(bin())
+                .args([
+                    "check",
+                    ".",
+                    "--no-config",
+                    "--color",
+                    colour,
+                    "--format",
+                    format,
+                ])
+                .current_dir(repo.path())
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(1), "{format}: {}", stderr(&out));
+            let bad = forged(&out.stdout, format);
+            assert!(bad.is_empty(), "{format} --color {colour}: {bad:?}");
+            assert!(forged(&out.stderr, "").is_empty(), "{}", stderr(&out));
+        }
+    }
+}
+
+#[test]
+fn a_configuration_error_shows_no_raw_control_characters() {
+    let repo = temp_repo(&[(
+        ".isolint.yaml",
+        "fail_on: \"x\r::stop-commands::y\u{1b}]0;t\u{7}\"\n",
+    )]);
+    for colour in ["never", "always"] {
+        let out = run_in(repo.path(), &["check", ".", "--color", colour]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(forged(&out.stderr, "").is_empty(), "{:?}", stderr(&out));
+    }
+}
