@@ -429,3 +429,104 @@ fn a_configuration_error_shows_no_raw_control_characters() {
         assert!(forged(&out.stderr, "").is_empty(), "{:?}", stderr(&out));
     }
 }
+
+/// Runs `action/run.sh` in `dir` as the Action would, with isolint from this build on
+/// PATH; returns (exit-code output, job summary, log).
+fn run_action(dir: &Path, env: &[(&str, &str)]) -> (String, String, String) {
+    let work = tempfile::tempdir().unwrap();
+    let summary = work.path().join("summary.md");
+    let output = work.path().join("output");
+    let bin_dir = bin().parent().unwrap().to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new(crate::support::repo_root().join("action/run.sh"))
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("RUNNER_TEMP", work.path())
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_OUTPUT", &output)
+        .env("ISOLINT_ANNOTATIONS", "true")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    (
+        std::fs::read_to_string(output).unwrap_or_default(),
+        std::fs::read_to_string(summary).unwrap_or_default(),
+        stdout(&out),
+    )
+}
+
+#[test]
+fn the_action_takes_the_configuration_from_the_base_and_warns_when_the_pr_changes_it() {
+    let repo = committed(&[
+        ("main.tf", BUCKET),
+        (".isolint.yaml", "select: [AWS-S3-004]\n"),
+    ]);
+    let root = repo.path();
+    git(root, &["checkout", "-qb", "pr"]);
+    std::fs::write(root.join(".isolint.yaml"), "ignore: [\"*\"]\n").unwrap();
+    git(root, &["commit", "-qam", "switch everything off"]);
+    // Without config-from-ref: the PR's configuration applies, and the summary says so.
+    let (output, summary, _) = run_action(root, &[("ISOLINT_CHANGED_SINCE", "main")]);
+    assert!(output.contains("exit-code=0"), "{output}");
+    assert!(
+        summary.contains("modifies the isolint configuration"),
+        "{summary}"
+    );
+    // With it: the base's configuration applies and the finding is back.
+    let (output, summary, log) = run_action(root, &[("ISOLINT_CONFIG_FROM_REF", "main")]);
+    assert!(output.contains("exit-code=1"), "{output}\n{log}");
+    assert!(
+        summary.contains("used the configuration of main"),
+        "{summary}"
+    );
+    assert!(log.contains("AWS-S3-004"), "{log}");
+    let (output, _, _) = run_action(root, &[("ISOLINT_CONFIG_FROM_REF", "--output=x")]);
+    assert!(output.contains("exit-code=2"), "{output}");
+}
+
+#[test]
+fn configuration_rule_packs_stay_in_the_repository_and_files_are_capped() {
+    let pack = temp_repo(&[("p.yaml", "rules: []\n")]);
+    let outside = pack.path().to_string_lossy().into_owned();
+    let repo = committed(&[
+        ("main.tf", BUCKET),
+        (".isolint.yaml", &format!("rules: [\"{outside}\"]\n")),
+    ]);
+    let out = run_in(repo.path(), &["check", "."]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("outside the repository"),
+        "{}",
+        stderr(&out)
+    );
+    // The same directory given by the user on the command line is fine.
+    let out = run_in(
+        repo.path(),
+        &["check", ".", "--no-config", "--rules", &outside],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+
+    // A baseline or configuration that is a device or huge is refused quickly.
+    for args in [
+        &["check", ".", "--no-config", "--baseline", "/dev/zero"][..],
+        &["check", ".", "--config", "/dev/zero"][..],
+    ] {
+        let started = std::time::Instant::now();
+        let out = run_in(repo.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(started.elapsed().as_secs() < 20);
+    }
+    std::fs::write(
+        repo.path().join("big.yaml"),
+        format!("exclude: [{}]\n", "\"x\",".repeat(400_000)),
+    )
+    .unwrap();
+    let out = run_in(repo.path(), &["check", ".", "--config", "big.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("limit"), "{}", stderr(&out));
+}
