@@ -530,3 +530,48 @@ fn configuration_rule_packs_stay_in_the_repository_and_files_are_capped() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("limit"), "{}", stderr(&out));
 }
+
+/// Valid Terraform (`terraform validate` accepts each) that must parse: each file also
+/// declares a bucket, whose AWS-S3-004 finding shows the file was analysed.
+const TERRAFORM_ODDITIES: &[(&str, &str)] = &[
+    (
+        "number-beyond-f64.tf",
+        "locals {\n  big = 1e400\n  neg = -1e400\n  huge = 1.5E+999\n}\n",
+    ),
+    (
+        "long-integer.tf",
+        "locals {\n  n = 99999999999999999999999999999999999999\n}\n",
+    ),
+    (
+        "lone-cr-in-comment.tf",
+        "# first\rsecond\n// also\rhere\n/* and\r*/\n",
+    ),
+    ("crlf.tf", "locals {\r\n  a = 1 # note\r\n}\r\n"),
+];
+
+#[test]
+fn valid_terraform_oddities_parse() {
+    let files: Vec<(String, String)> = TERRAFORM_ODDITIES
+        .iter()
+        .enumerate()
+        .map(|(i, (name, text))| {
+            let dir = format!("m{i}/{name}");
+            let bucket = BUCKET.replace("\"b\"", &format!("\"b{i}\""));
+            (dir, format!("{text}{bucket}"))
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let repo = temp_repo(&refs);
+    let v = json(&run_in(
+        repo.path(),
+        &["check", ".", "--no-config", "--format", "json"],
+    ));
+    assert_eq!(v["errors"], serde_json::json!([]), "{v}");
+    let expected: Vec<String> = files.iter().map(|(f, _)| f.clone()).collect();
+    let mut expected = expected;
+    expected.sort();
+    assert_eq!(files_with(&v, "AWS-S3-004"), expected);
+}
