@@ -575,3 +575,23 @@ fn valid_terraform_oddities_parse() {
     expected.sort();
     assert_eq!(files_with(&v, "AWS-S3-004"), expected);
 }
+
+#[test]
+fn a_json_array_of_a_million_zeros_is_a_limit_not_gigabytes() {
+    let zeros = format!("[{}0]", "0,".repeat(1_000_001));
+    let repo = temp_repo(&[("zeros.json", &zeros), ("main.tf", BUCKET)]);
+    let started = std::time::Instant::now();
+    let v = json(&run_in(
+        repo.path(),
+        &["check", ".", "--no-config", "--format", "json"],
+    ));
+    let e = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["file"] == "zeros.json")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(e["kind"], "limit", "{e}");
+    assert_eq!(files_with(&v, "AWS-S3-004"), ["main.tf"]);
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+}
