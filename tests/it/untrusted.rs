@@ -595,3 +595,28 @@ fn a_json_array_of_a_million_zeros_is_a_limit_not_gigabytes() {
     assert_eq!(files_with(&v, "AWS-S3-004"), ["main.tf"]);
     assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
 }
+
+/// Ten thousand bucket instances from a 200-byte file: the log-target relation is looked
+/// up, not compared pairwise (71 s before, 2 s after in a debug build on 2 cores).
+#[test]
+fn ten_thousand_counted_buckets_are_not_quadratic() {
+    let tf: String = (0..5)
+        .map(|i| {
+            format!(
+                "resource \"aws_s3_bucket\" \"b{i}\" {{\n  count = 2000\n  bucket = \"b{i}-${{count.index}}\"\n}}\n"
+            )
+        })
+        .collect();
+    let repo = temp_repo(&[("main.tf", &tf)]);
+    let started = std::time::Instant::now();
+    let out = run_in(
+        repo.path(),
+        &["check", ".", "--no-config", "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        started.elapsed().as_secs() < 40,
+        "took {:?}",
+        started.elapsed()
+    );
+}
