@@ -620,3 +620,41 @@ fn ten_thousand_counted_buckets_are_not_quadratic() {
         started.elapsed()
     );
 }
+
+/// An expensive local in one file of a module leaves a literal elsewhere in it known.
+#[test]
+fn one_expensive_local_does_not_switch_its_module_off() {
+    let repo = temp_repo(&[
+        (
+            "heavy.tf",
+            "locals {\n  big = [for a in range(10000) : [for b in range(10000) : a * b]]\n}\n",
+        ),
+        (
+            "main.tf",
+            "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n  acl    = \"public-read\"\n}\n",
+        ),
+    ]);
+    let out = run_in(
+        repo.path(),
+        &[
+            "check",
+            ".",
+            "--no-config",
+            "--fail-on",
+            "high",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let v = json(&out);
+    assert_eq!(files_with(&v, "AWS-S3-002"), ["main.tf"]);
+    assert!(
+        v["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["file"] == "heavy.tf" && e["kind"] == "limit"),
+        "{v}"
+    );
+}
