@@ -58,6 +58,18 @@ impl<'s, 'a> Ev<'s, 'a> {
         self.exhausted()
     }
 
+    /// Records a limit error at `span` (in the module instance's errors).
+    pub(super) fn limit_at(&self, span: Span, message: String) {
+        if let Some(scope) = self.scope {
+            scope.errors.borrow_mut().push(crate::error::FileError {
+                file: scope.file_name(span.file),
+                span: Some(span),
+                kind: crate::error::FileErrorKind::Limit,
+                message,
+            });
+        }
+    }
+
     fn limit(&self, message: &str) {
         if let Some(scope) = self.scope {
             scope.errors.borrow_mut().push(crate::error::FileError {

@@ -69,6 +69,15 @@ resource "t" "fe" {
     let w = res(&out, "t.w");
     assert_eq!(w.body.get("w").and_then(|n| n.as_f64()), Some(5000.0));
     res(&out, "t.fe");
+    // The capped resource is named in a limit error.
+    assert!(
+        out.errors.iter().any(|e| e.kind == FileErrorKind::Limit
+            && e.file == "main.tf"
+            && e.message
+                .starts_with("t.many: count = 1000000000 is more than 10000")),
+        "{:?}",
+        out.errors
+    );
 }
 
 #[test]
