@@ -22,7 +22,7 @@ pub(super) const MAX_WORK: usize = 4_000_000;
 
 /// The same summed over one module instance, so that many expensive expressions still
 /// end: beyond it the rest of the instance is unknown.
-pub(super) const MAX_TOTAL_WORK: usize = 8 * MAX_WORK;
+pub(super) const MAX_TOTAL_WORK: usize = 4 * MAX_WORK;
 
 /// Most nodes a value kept in a local or returned by a function may have.
 pub(super) const MAX_VALUE_NODES: usize = 100_000;
