@@ -125,10 +125,13 @@ impl Config {
     }
 
     pub fn load(path: &Path) -> Result<Config, Fatal> {
-        let text = std::fs::read_to_string(path).map_err(|e| Fatal::Io {
-            context: format!("cannot read config {}", path.display()),
-            source: e,
-        })?;
+        let text =
+            crate::source::read_capped(path, crate::source::MAX_CONFIG_BYTES).map_err(|e| {
+                Fatal::Io {
+                    context: format!("cannot read config {}", path.display()),
+                    source: e,
+                }
+            })?;
         Config::parse(path, &text)
     }
 

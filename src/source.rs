@@ -162,6 +162,41 @@ mod tests {
 /// otherwise dominate a scan).
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// Caps for the files that steer a scan rather than being scanned: a configuration or a
+/// rule pack is never this large, and a baseline of a million findings fits.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+pub const MAX_RULE_PACK_BYTES: u64 = 4 * 1024 * 1024;
+pub const MAX_BASELINE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads a regular file of at most `max` bytes as UTF-8: a device (`/dev/zero`), a pipe
+/// or a larger file is an error, and never more than `max + 1` bytes are read.
+pub fn read_capped(path: &std::path::Path, max: u64) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind, Read};
+    let file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "not a regular file (a directory, pipe, socket or device)",
+        ));
+    }
+    let too_large = || {
+        Error::new(
+            ErrorKind::InvalidData,
+            format!("larger than the {} KiB limit", max / 1024),
+        )
+    };
+    if meta.len() > max {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(too_large());
+    }
+    String::from_utf8(bytes).map_err(|e| Error::new(ErrorKind::InvalidData, e))
+}
+
 /// Why a file was not turned into a `SourceText`.
 #[derive(Debug)]
 pub enum ReadFailure {

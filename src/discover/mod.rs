@@ -1,7 +1,11 @@
-//! Finds the files to scan: walks the given paths in parallel (honouring `.gitignore`),
-//! skips tool and vendor directories and configured excludes, and classifies each file.
+//! Finds the files to scan: in a git working tree the tracked files plus untracked ones
+//! `.gitignore` does not exclude; elsewhere a parallel walk honouring `.gitignore`. Skips
+//! tool and vendor directories and configured excludes (counted), refuses symbolic links
+//! that leave the scanned tree, and classifies each file.
 
 pub(crate) mod classify;
+pub(crate) mod git;
+mod links;
 pub(crate) mod sniff;
 
 use std::path::{Path, PathBuf};
@@ -44,9 +48,22 @@ pub(crate) struct DiscoverOptions<'a> {
     /// The directory `excludes` are relative to: the configuration file's (canonical), so
     /// `cd /tmp && isolint check repo` and `cd repo && isolint check .` agree.
     pub exclude_base: Option<&'a Path>,
-    /// Honour `.gitignore` and friends (on by default).
+    /// Honour `.gitignore` for untracked files (on by default). Tracked files are always
+    /// scanned, and `.ignore` files are never honoured: a pull request must not be able
+    /// to hide its own files.
     pub gitignore: bool,
     pub threads: usize,
+}
+
+/// What discovery found.
+#[derive(Debug, Default)]
+pub(crate) struct Discovered {
+    /// Sorted by display path.
+    pub files: Vec<SourceFile>,
+    /// Unreadable directories, broken or escaping links, loops.
+    pub errors: Vec<FileError>,
+    /// Files that would have been scanned but configuration excludes.
+    pub excluded: usize,
 }
 
 /// What a file of this name would be classified as (for `check -` and its
@@ -55,48 +72,32 @@ pub(crate) fn classify_name(name: &str) -> Option<FileKind> {
     classify::classify(std::path::Path::new(name))
 }
 
-/// Walks every root; returns files sorted by display path plus problems met on the way
-/// (unreadable directories, broken links, loops).
-pub(crate) fn discover(
-    roots: &[PathBuf],
-    opts: &DiscoverOptions<'_>,
-) -> (Vec<SourceFile>, Vec<FileError>) {
+/// Lists every root (through git in a git working tree, by walking otherwise) and
+/// classifies what it finds.
+pub(crate) fn discover(roots: &[PathBuf], opts: &DiscoverOptions<'_>) -> Discovered {
     let cwd = std::env::current_dir().unwrap_or_default();
-    let files = Mutex::new(Vec::new());
-    let errors = Mutex::new(Vec::new());
+    let found = Found::default();
     for root in roots {
-        let canon_root = std::fs::canonicalize(root).ok();
-        let excluded = |path: &Path| {
-            let rel = display(path, &cwd);
-            if opts.excludes.is_match(&rel) || opts.excludes.is_match(path) {
-                return true;
-            }
-            // Relative to the configuration file's directory.
-            let (Some(base), Some(canon_root)) = (opts.exclude_base, &canon_root) else {
-                return false;
-            };
-            let abs = match path.strip_prefix(root) {
-                Ok(below) if !below.as_os_str().is_empty() => canon_root.join(below),
-                _ => canon_root.clone(),
-            };
-            abs.strip_prefix(base).is_ok_and(|r| {
-                !r.as_os_str().is_empty()
-                    && opts
-                        .excludes
-                        .is_match(r.to_string_lossy().replace('\\', "/"))
-            })
-        };
-        if root.is_file() {
-            // Named files are excluded too (the pre-commit hook names staged files).
-            if let Some(kind) = classify::classify(root)
-                && !excluded(root)
-            {
-                push(&files, root, kind, &cwd);
-            }
+        let is_link = std::fs::symlink_metadata(root).is_ok_and(|m| m.file_type().is_symlink());
+        if root.is_file() || (is_link && !points_to_dir(root)) {
+            // A file given by name (a pre-commit hook passes staged files): still never
+            // read through a link leaving the repository (or the working directory).
+            let base = root
+                .parent()
+                .map(|p| {
+                    if p.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        p
+                    }
+                })
+                .and_then(git::toplevel)
+                .unwrap_or_else(|| cwd.clone());
+            found.consider(root, &links::Bounds::new(&base), opts, &cwd);
             continue;
         }
         if !root.exists() {
-            lock(&errors).push(FileError {
+            lock(&found.errors).push(FileError {
                 file: display(root, &cwd),
                 span: None,
                 kind: FileErrorKind::Read,
@@ -104,59 +105,169 @@ pub(crate) fn discover(
             });
             continue;
         }
-        let mut builder = WalkBuilder::new(root);
-        builder
-            .hidden(false)
-            .git_ignore(opts.gitignore)
-            .git_global(false)
-            .git_exclude(opts.gitignore)
-            .ignore(opts.gitignore)
-            .parents(opts.gitignore)
-            .require_git(false)
-            .follow_links(false)
-            .threads(opts.threads)
-            .filter_entry(|e| {
-                let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-                !(is_dir && e.depth() > 0 && SKIP_DIRS.iter().any(|d| e.file_name() == *d))
-            });
-        builder.build_parallel().run(|| {
-            Box::new(|entry| {
-                match entry {
-                    Ok(entry) => {
-                        let path = entry.path();
-                        if excluded(path) {
-                            return if entry.file_type().is_some_and(|t| t.is_dir()) {
-                                WalkState::Skip
-                            } else {
-                                WalkState::Continue
-                            };
-                        }
-                        // Symbolic links to directories are not followed (no loops, no
-                        // file scanned twice); links to files are read through, and a
-                        // broken or looping link becomes a read error for that file.
-                        if let Some(ft) = entry.file_type()
-                            && (ft.is_file() || (ft.is_symlink() && !points_to_dir(path)))
-                            && let Some(kind) = classify::classify(path)
-                        {
-                            push(&files, path, kind, &cwd);
-                        }
+        let bounds = links::Bounds::new(root);
+        match git::list(root, opts.gitignore) {
+            Some(listed) => {
+                for rel in listed {
+                    if rel
+                        .components()
+                        .any(|c| SKIP_DIRS.iter().any(|d| c.as_os_str() == *d))
+                    {
+                        continue;
                     }
-                    Err(err) => lock(&errors).push(walk_error(&err, &cwd)),
+                    found.consider(&join(root, &rel), &bounds, opts, &cwd);
                 }
-                WalkState::Continue
-            })
+            }
+            None => walk(root, &bounds, opts, &found, &cwd),
+        }
+    }
+    found.finish()
+}
+
+/// `root/rel`, without a leading `./` when the root is the working directory.
+fn join(root: &Path, rel: &Path) -> PathBuf {
+    if root == Path::new(".") {
+        rel.to_path_buf()
+    } else {
+        root.join(rel)
+    }
+}
+
+/// Outside git: a walk honouring `.gitignore` (when asked), never `.ignore`.
+fn walk(
+    root: &Path,
+    bounds: &links::Bounds,
+    opts: &DiscoverOptions<'_>,
+    found: &Found,
+    cwd: &Path,
+) {
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .git_ignore(opts.gitignore)
+        .git_global(false)
+        .git_exclude(opts.gitignore)
+        .ignore(false)
+        .parents(opts.gitignore)
+        .require_git(false)
+        .follow_links(false)
+        .threads(opts.threads)
+        .filter_entry(|e| {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            !(is_dir && e.depth() > 0 && SKIP_DIRS.iter().any(|d| e.file_name() == *d))
+        });
+    builder.build_parallel().run(|| {
+        Box::new(|entry| {
+            match entry {
+                Ok(entry) if entry.file_type().is_some_and(|t| !t.is_dir()) => {
+                    found.consider(entry.path(), bounds, opts, cwd);
+                }
+                Ok(_) => {}
+                Err(err) => lock(&found.errors).push(walk_error(&err, cwd)),
+            }
+            WalkState::Continue
+        })
+    });
+}
+
+/// Accumulates discovery results from parallel walkers.
+#[derive(Default)]
+struct Found {
+    files: Mutex<Vec<SourceFile>>,
+    errors: Mutex<Vec<FileError>>,
+    excluded: std::sync::atomic::AtomicUsize,
+}
+
+impl Found {
+    /// One candidate path: skipped when excluded or not something isolint reads, an
+    /// error when it is a link leaving the scanned tree or to a special file.
+    fn consider(
+        &self,
+        path: &Path,
+        bounds: &links::Bounds,
+        opts: &DiscoverOptions<'_>,
+        cwd: &Path,
+    ) {
+        let Ok(meta) = std::fs::symlink_metadata(path) else {
+            return; // deleted from the working tree, still in the index
+        };
+        let ft = meta.file_type();
+        // Symbolic links to directories are not followed (no loops, no file scanned
+        // twice); links to files are read through when they stay inside the tree.
+        if !(ft.is_file() || (ft.is_symlink() && !points_to_dir(path))) {
+            return;
+        }
+        let Some(kind) = classify::classify(path) else {
+            return;
+        };
+        let rel = display(path, cwd);
+        if excluded_by_config(path, &rel, opts) {
+            self.excluded
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return;
+        }
+        if ft.is_symlink()
+            && let Some(message) = bounds.refuse(path)
+        {
+            lock(&self.errors).push(FileError {
+                file: rel,
+                span: None,
+                kind: FileErrorKind::Read,
+                message,
+            });
+            return;
+        }
+        lock(&self.files).push(SourceFile {
+            display_path: rel,
+            path: path.to_path_buf(),
+            kind,
         });
     }
-    let mut files = files
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    files.sort();
-    files.dedup_by(|a, b| a.display_path == b.display_path);
-    let mut errors = errors
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    errors.sort();
-    (files, errors)
+
+    fn finish(self) -> Discovered {
+        let mut files = self
+            .files
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        files.sort();
+        files.dedup_by(|a, b| a.display_path == b.display_path);
+        let mut errors = self
+            .errors
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        errors.sort();
+        errors.dedup();
+        Discovered {
+            files,
+            errors,
+            excluded: self.excluded.into_inner(),
+        }
+    }
+}
+
+/// Whether the configuration's `exclude` globs cover `path`: as shown, as given, or
+/// relative to the configuration file's directory.
+fn excluded_by_config(path: &Path, rel: &str, opts: &DiscoverOptions<'_>) -> bool {
+    if opts.excludes.is_match(rel) || opts.excludes.is_match(path) {
+        return true;
+    }
+    let Some(base) = opts.exclude_base else {
+        return false;
+    };
+    // The canonical directory plus the name: a link is judged where it stands.
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let (Ok(dir), Some(name)) = (std::fs::canonicalize(dir), path.file_name()) else {
+        return false;
+    };
+    dir.join(name).strip_prefix(base).is_ok_and(|r| {
+        !r.as_os_str().is_empty()
+            && opts
+                .excludes
+                .is_match(r.to_string_lossy().replace('\\', "/"))
+    })
 }
 
 fn points_to_dir(path: &Path) -> bool {
@@ -167,19 +278,17 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn push(files: &Mutex<Vec<SourceFile>>, path: &Path, kind: FileKind, cwd: &Path) {
-    lock(files).push(SourceFile {
-        display_path: display(path, cwd),
-        path: path.to_path_buf(),
-        kind,
-    });
-}
-
 /// A path as users see it: relative to the working directory when below it.
 pub(crate) fn display(path: &Path, cwd: &Path) -> String {
     let rel = path.strip_prefix(cwd).unwrap_or(path);
     let rel = rel.strip_prefix("./").unwrap_or(rel);
-    let s = rel.to_string_lossy().replace('\\', "/");
+    let s = rel.to_string_lossy();
+    // On Unix a backslash is part of a name, not a separator.
+    let s = if cfg!(windows) {
+        s.replace('\\', "/")
+    } else {
+        s.into_owned()
+    };
     if s.is_empty() { ".".into() } else { s }
 }
 

@@ -22,6 +22,11 @@ use crate::source::{SourceText, Span};
 /// alias expansion counts its whole subtree).
 pub const MAX_ALIAS_NODES: usize = 1_000_000;
 
+/// Most nodes one document may hold. A 16 MiB file of `0,` is eight million nodes, and
+/// every node costs far more than its two bytes of text: without this bound the file cap
+/// would not bound memory.
+pub const MAX_DOCUMENT_NODES: usize = 1_000_000;
+
 /// Parses every document of a YAML (or JSON) text into a Node tree with byte spans.
 ///
 /// Documents with no content (only comments, or an empty `---`) produce nothing, so an
@@ -172,12 +177,37 @@ fn parse_events(
     duplicates: Option<&mut Vec<DuplicateKey>>,
 ) -> Result<Vec<Node>, FileError> {
     let mut b = Builder::new(src);
+    if let Some(at) = too_many_flow_values(&src.text) {
+        let msg = format!(
+            "a document with more than {MAX_DOCUMENT_NODES} values; this file is not analysed"
+        );
+        return Err(b.error(FileErrorKind::Limit, b.span(at, at), msg));
+    }
     b.duplicates = duplicates.as_ref().map(|_| Vec::new());
     let mut parser = Parser::new_from_str(&src.text);
+    let mut nodes = 0usize;
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(|e| b.scan_error(&e))?;
         let start = b.offset(span.start);
         let end = b.offset(span.end).max(start);
+        if matches!(event, Event::DocumentStart(_)) {
+            nodes = 0;
+        }
+        if matches!(
+            event,
+            Event::Scalar(..)
+                | Event::Alias(_)
+                | Event::SequenceStart(..)
+                | Event::MappingStart(..)
+        ) {
+            nodes += 1;
+            if nodes > MAX_DOCUMENT_NODES {
+                let msg = format!(
+                    "a document with more than {MAX_DOCUMENT_NODES} values; this file is not analysed"
+                );
+                return Err(b.error(FileErrorKind::Limit, b.span(start, end), msg));
+            }
+        }
         match event {
             Event::StreamEnd => break,
             Event::Nothing | Event::StreamStart | Event::DocumentEnd => {}
@@ -196,6 +226,47 @@ fn parse_events(
         *out = found;
     }
     Ok(b.docs)
+}
+
+/// Where a flow document (JSON, or YAML starting with `[` or `{`) passes
+/// [`MAX_DOCUMENT_NODES`] values, counted by their separators outside quotes. Checked
+/// before parsing because the scanner queues the tokens of a flow collection before it
+/// yields any event: a one-line 14 MB array of zeros took 2.5 GB before the first node.
+fn too_many_flow_values(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let first = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace() && *c != 0xEF && *c != 0xBB && *c != 0xBF)?;
+    if !matches!(b[first], b'[' | b'{') {
+        return None;
+    }
+    let mut count = 1usize;
+    let mut i = first;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'\'' => {
+                i += 1;
+                while i < b.len() && b[i] != b'\'' {
+                    i += 1;
+                }
+            }
+            b',' | b':' | b'[' | b'{' => {
+                count += 1;
+                if count > MAX_DOCUMENT_NODES {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 struct Builder<'s> {
@@ -996,6 +1067,21 @@ mod tests {
         );
         let many: String = (0..40).map(|i| format!("k{i}: 1\n")).collect();
         assert!(parse(&format!("{many}k7: 2\n")).is_err());
+    }
+
+    #[test]
+    fn huge_documents_hit_the_node_budget() {
+        let flow = format!("[{}0]", "0,".repeat(MAX_DOCUMENT_NODES));
+        let e = parse(&flow).unwrap_err();
+        assert_eq!(e.kind, FileErrorKind::Limit);
+        assert!(e.message.contains("values"), "{}", e.message);
+        let block = "- 0\n".repeat(MAX_DOCUMENT_NODES + 1);
+        assert_eq!(parse(&block).unwrap_err().kind, FileErrorKind::Limit);
+        // Quoted separators do not count, and each document has its own budget.
+        let quoted = format!("[\"{}\"]", ",".repeat(MAX_DOCUMENT_NODES + 1));
+        assert!(parse(&quoted).is_ok());
+        let half = "- 0\n".repeat(MAX_DOCUMENT_NODES / 2 + 1);
+        assert!(parse(&format!("{half}---\n{half}")).is_ok());
     }
 
     #[test]

@@ -281,7 +281,7 @@ pub fn write_markdown(
     scan_time: &str,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    out.write_all(markdown(report, scan_time).as_bytes())
+    out.write_all(super::sanitize::lines(&markdown(report, scan_time)).as_bytes())
 }
 
 fn markdown(report: &Report, scan_time: &str) -> String {

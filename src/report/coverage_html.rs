@@ -191,6 +191,14 @@ pub fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // Never a raw line break or control character from scanned text: printed to a
+            // CI log, it could start a workflow command.
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            c if c.is_control() && c != '\t' => {
+                let mut buf = [0; 4];
+                out.push_str(&super::sanitize::line(c.encode_utf8(&mut buf)));
+            }
             c => out.push(c),
         }
     }
@@ -212,7 +220,7 @@ fn safe_url(url: &str) -> Option<String> {
 }
 
 pub fn write(report: &Report, scan_time: &str, out: &mut dyn Write) -> std::io::Result<()> {
-    out.write_all(render(report, scan_time).as_bytes())
+    out.write_all(super::sanitize::lines(&render(report, scan_time)).as_bytes())
 }
 
 pub fn render(report: &Report, scan_time: &str) -> String {

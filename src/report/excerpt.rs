@@ -46,8 +46,11 @@ pub(crate) fn around(src: &SourceText, start: usize, len: usize) -> Shown {
     if lines.clone().all(|l| src.line_text(l).len() <= LONG_LINE) {
         return Shown {
             source: Source::File(miette::NamedSource::new(
-                src.display_path.clone(),
-                src.text.clone(),
+                super::sanitize::line(&src.display_path),
+                match super::sanitize::same_width(&src.text) {
+                    std::borrow::Cow::Borrowed(_) => src.text.clone(),
+                    std::borrow::Cow::Owned(clean) => clean.into(),
+                },
             )),
             label: (start, len),
         };
@@ -72,8 +75,8 @@ pub(crate) fn around(src: &SourceText, start: usize, len: usize) -> Shown {
     }
     Shown {
         source: Source::Excerpt(Excerpt {
-            name: src.display_path.clone(),
-            text,
+            name: super::sanitize::line(&src.display_path).into_owned(),
+            text: super::sanitize::same_width(&text).into_owned(),
             lines_before: lines.start() - 1,
         }),
         label,

@@ -8,8 +8,10 @@ use crate::error::{Fatal, FatalDiagnostic};
 
 /// The error as text for stderr (colour only when asked).
 pub fn render(error: &Fatal, color: bool) -> String {
+    // Configuration and rule packs may come from the scanned repository: their text and
+    // names are shown without raw control characters.
     if !matches!(error, Fatal::Config(_) | Fatal::RulePack(_)) {
-        return format!("error: {error}\n");
+        return format!("error: {}\n", super::sanitize::lines(&error.to_string()));
     }
     let theme = if color {
         GraphicalTheme::unicode()
@@ -19,8 +21,8 @@ pub fn render(error: &Fatal, color: bool) -> String {
     let mut out = String::new();
     let handler = GraphicalReportHandler::new_themed(theme).with_links(false);
     match handler.render_report(&mut out, &FatalDiagnostic(error)) {
-        Ok(()) => out,
-        Err(_) => format!("error: {error}\n"),
+        Ok(()) => super::sanitize::lines_keeping_colour(&out),
+        Err(_) => format!("error: {}\n", super::sanitize::lines(&error.to_string())),
     }
 }
 

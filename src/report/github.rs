@@ -19,11 +19,23 @@ pub fn command(s: Severity) -> &'static str {
     }
 }
 
-/// Escapes a message (the data after `::`).
+/// Escapes a message (the data after `::`) as the runner requires (`%`, CR, LF), and
+/// shows every other control character (ESC, BEL, C1…) as a visible escape: raw, they
+/// would reach the log and the terminal of whoever reads it.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c => {
+                let mut buf = [0; 4];
+                out.push_str(&super::sanitize::line(c.encode_utf8(&mut buf)));
+            }
+        }
+    }
+    out
 }
 
 /// Escapes a property value (`file=`, `title=`): data escaping plus `:` and `,`.
@@ -139,6 +151,7 @@ mod tests {
     fn escapes_like_actions_core() {
         assert_eq!(escape_data("50% done\r\nnext"), "50%25 done%0D%0Anext");
         assert_eq!(escape_data("a: b, c"), "a: b, c");
+        assert_eq!(escape_data("x\u{1b}]0;t\u{7}"), "x\\u{1b}]0;t\\u{7}");
         assert_eq!(escape_property("a: b, 5%\n"), "a%3A b%2C 5%25%0A");
         assert_eq!(
             annotation("error", "a,b.tf", (1, 2, 3, 4), "T: x", "m\nn"),

@@ -5,6 +5,7 @@ use std::io::Write;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic};
 
+use super::sanitize::{line, lines};
 use super::{RenderOptions, Report};
 use crate::controls::Catalogue;
 use crate::finding::Finding;
@@ -27,7 +28,7 @@ pub fn write(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> std:
         render_finding(report, f, &handler, out)?;
     }
     for e in &report.errors {
-        let mut diag = MietteDiagnostic::new(format!("{}: {}", e.file, e.message))
+        let mut diag = MietteDiagnostic::new(format!("{}: {}", line(&e.file), line(&e.message)))
             .with_code(format!("isolint::{}", e.kind.as_str()))
             .with_severity(miette::Severity::Error);
         let src = report.sources.iter().find(|s| s.display_path == e.file);
@@ -48,7 +49,7 @@ pub fn write(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> std:
     }
     if opts.verbose {
         for n in &report.notices {
-            writeln!(out, "note: {}: {}", n.file, n.message)?;
+            writeln!(out, "note: {}: {}", line(&n.file), line(&n.message))?;
         }
     }
     if opts.quiet {
@@ -89,18 +90,19 @@ fn render_finding(
         controls.join("; ")
     );
     if let Some(s) = &f.suppression {
-        help.push_str(&format!("\nsuppressed ({}): {}", s.kind, s.reason));
+        help.push_str(&format!("\nsuppressed ({}): {}", s.kind, line(&s.reason)));
     }
-    let mut diag = MietteDiagnostic::new(format!("[{}] {}", f.severity.as_str(), f.rule.title))
-        .with_code(f.rule.id.clone())
-        .with_severity(severity)
-        .with_help(help)
-        .with_label(LabeledSpan::new_primary_with_span(
-            Some(f.message.clone()),
-            shown.label,
-        ));
+    let mut diag =
+        MietteDiagnostic::new(format!("[{}] {}", f.severity.as_str(), line(&f.rule.title)))
+            .with_code(line(&f.rule.id).into_owned())
+            .with_severity(severity)
+            .with_help(lines(&help).into_owned())
+            .with_label(LabeledSpan::new_primary_with_span(
+                Some(line(&f.message).into_owned()),
+                shown.label,
+            ));
     if let Some(url) = f.rule.references.first() {
-        diag = diag.with_url(url.clone());
+        diag = diag.with_url(line(url).into_owned());
     }
     render(
         handler,
@@ -159,6 +161,13 @@ pub(crate) fn write_summary(report: &Report, out: &mut dyn Write) -> std::io::Re
             ", {} file{} could not be read or parsed",
             s.parse_errors,
             if s.parse_errors == 1 { "" } else { "s" }
+        )?;
+    }
+    if s.excluded > 0 {
+        write!(
+            out,
+            ", {} excluded by configuration",
+            plural(s.excluded, "file")
         )?;
     }
     writeln!(out, " — {} ms", s.duration_ms)?;

@@ -42,6 +42,9 @@ struct Budget {
 
 impl Budget {
     fn push(&mut self, s: &str) -> bool {
+        // Scanned text (names, excerpts, messages) must not carry control characters
+        // into the job summary.
+        let s = &*super::sanitize::lines(s);
         if self.full || self.md.len() + s.len() > self.limit.saturating_sub(RESERVE) {
             self.full = true;
             return false;
@@ -80,6 +83,13 @@ pub fn render(report: &Report, limit: usize) -> String {
         facts.push("**no findings** ✅".into());
     }
     facts.push(format!("{} suppressed", s.suppressed));
+    if s.excluded > 0 {
+        facts.push(format!(
+            "⚠️ {} file{} excluded by the isolint configuration",
+            s.excluded,
+            if s.excluded == 1 { "" } else { "s" }
+        ));
+    }
     if s.parse_errors > 0 {
         facts.push(format!(
             "⚠️ {} file{} not analysed",

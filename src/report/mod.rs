@@ -13,6 +13,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod progress;
+pub mod sanitize;
 pub mod sarif;
 pub mod stats;
 
@@ -36,6 +37,9 @@ pub struct Summary {
     pub findings: usize,
     pub suppressed: usize,
     pub parse_errors: usize,
+    /// Files left out by the configuration's `exclude` (shown, so that a pull request
+    /// excluding everything cannot pass unnoticed).
+    pub excluded: usize,
     pub duration_ms: u64,
 }
 

@@ -20,8 +20,13 @@ pub struct ResourceIndex<'a> {
     /// Image names whose tag a deploy tool sets, per root; built on first use (every
     /// container asks, so scanning the deploy configs each time would be quadratic).
     tagged_at_deploy: std::sync::OnceLock<HashMap<String, HashSet<String>>>,
+    /// Per-check indexes built on first use (see [`ResourceIndex::memo`]).
+    memo: std::sync::Mutex<Memo>,
     sources: &'a SourceMap,
 }
+
+/// Built indexes by name.
+type Memo = HashMap<&'static str, std::sync::Arc<dyn std::any::Any + Send + Sync>>;
 
 /// Resources relate within a root: a Terraform root directory with all its module
 /// instances (`tf:<dir>:…`), or the group itself for everything else.
@@ -50,8 +55,43 @@ impl<'a> ResourceIndex<'a> {
             by_namespace: std::sync::OnceLock::new(),
             by_root_kind,
             tagged_at_deploy: std::sync::OnceLock::new(),
+            memo: std::sync::Mutex::new(HashMap::new()),
             sources,
         }
+    }
+
+    /// An index a cross-resource check builds once per batch (`build` sees every
+    /// resource) instead of scanning the other resources for each of its own: what keeps
+    /// a relation linear in the number of resources. `key` names it; one type per key.
+    pub(crate) fn memo<T: std::any::Any + Send + Sync>(
+        &self,
+        key: &'static str,
+        build: impl FnOnce(&'a [Resource]) -> T,
+    ) -> std::sync::Arc<T> {
+        let mut memo = self
+            .memo
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(built) = memo.get(key)
+            && let Ok(t) = std::sync::Arc::clone(built).downcast::<T>()
+        {
+            return t;
+        }
+        let t = std::sync::Arc::new(build(self.resources));
+        let any: std::sync::Arc<dyn std::any::Any + Send + Sync> = t.clone();
+        memo.insert(key, any);
+        t
+    }
+
+    /// The resource at position `i` of the batch (positions as [`ResourceIndex::memo`]
+    /// builders see them).
+    pub(crate) fn resource(&self, i: usize) -> Option<&'a Resource> {
+        self.resources.get(i)
+    }
+
+    /// The root (Terraform root directory, or group) `r` relates within.
+    pub(crate) fn root_key(r: &Resource) -> &str {
+        root_of(&r.group)
     }
 
     /// Resources of `kind` that `me` can relate to.

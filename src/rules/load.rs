@@ -57,7 +57,7 @@ pub fn from_dir(dir: &FsPath) -> Result<Vec<PackSource>, Problem> {
         if !entry.file_type().is_file() || !is_yaml || is_catalogue {
             continue;
         }
-        let text = std::fs::read_to_string(path)
+        let text = crate::source::read_capped(path, crate::source::MAX_RULE_PACK_BYTES)
             .map_err(|e| Problem::in_file(path, 1, 1, format!("cannot read rule pack: {e}")))?;
         let rel = path.strip_prefix(dir).unwrap_or(path);
         let pack = rel.with_extension("").to_string_lossy().replace('\\', "/");

@@ -9,7 +9,7 @@ use super::load::{self, PackSource};
 use super::{RuleMeta, RuleSet};
 use crate::config::Config;
 use crate::controls::Catalogue;
-use crate::error::Fatal;
+use crate::error::{Fatal, Problem};
 
 /// Loads the embedded packs plus the user's, validated against the control catalogue,
 /// then applies the config's `select`/`ignore`.
@@ -30,6 +30,11 @@ pub fn load_rules_with(
         Vec::new()
     };
     let mut problems = Vec::new();
+    for dir in &config.rules {
+        if let Some(p) = outside_repository(dir, config) {
+            problems.push(p);
+        }
+    }
     for dir in extra_dirs.iter().chain(&config.rules) {
         match load::from_dir(dir) {
             Ok(p) => packs.extend(p),
@@ -47,6 +52,36 @@ pub fn load_rules_with(
         (config.select.is_empty() || select(meta)) && (config.ignore.is_empty() || !ignore(meta))
     });
     Ok(set)
+}
+
+/// A configuration file may come from the pull request being scanned: the rule packs it
+/// names must lie inside its repository (or, outside git, below its directory), so that
+/// `rules: ["/root"]` cannot make the scan read elsewhere. `--rules` on the command line
+/// is the user's own choice and is not limited.
+fn outside_repository(dir: &std::path::Path, config: &Config) -> Option<Problem> {
+    let config_dir = config.path.as_deref()?.parent()?;
+    let config_dir = if config_dir.as_os_str().is_empty() {
+        std::path::Path::new(".")
+    } else {
+        config_dir
+    };
+    let base = crate::discover::git::toplevel(config_dir)
+        .or_else(|| std::fs::canonicalize(config_dir).ok())?;
+    let base = std::fs::canonicalize(&base).unwrap_or(base);
+    match std::fs::canonicalize(dir) {
+        Ok(resolved) if resolved.starts_with(&base) => None,
+        Ok(_) => Some(Problem::in_file(
+            config.path.clone().unwrap_or_default(),
+            1,
+            1,
+            format!(
+                "`rules` entry {} leads outside the repository ({}); pass it with --rules instead",
+                dir.display(),
+                base.display()
+            ),
+        )),
+        Err(_) => None, // from_dir names a missing directory
+    }
 }
 
 /// A matcher for rule ids, id globs (`AWS-S3-*`) and control IDs (`8.24`).

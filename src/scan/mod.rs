@@ -82,6 +82,8 @@ struct Inputs {
     rendered: Rendered,
     /// Files named as patches by a kustomization (never complete objects).
     patches: BTreeSet<String>,
+    /// Files the configuration excluded.
+    excluded: usize,
 }
 
 /// Discover and read.
@@ -95,7 +97,11 @@ fn inputs(opts: &ScanOptions, times: &mut StageTimes) -> Result<Inputs, Fatal> {
         .as_ref()
         .and_then(|p| std::fs::canonicalize(p).ok())
         .and_then(|p| p.parent().map(std::path::Path::to_path_buf));
-    let (files, mut errors) = discover::discover(
+    let discover::Discovered {
+        files,
+        mut errors,
+        excluded,
+    } = discover::discover(
         &roots,
         &DiscoverOptions {
             excludes: &excludes,
@@ -147,6 +153,7 @@ fn inputs(opts: &ScanOptions, times: &mut StageTimes) -> Result<Inputs, Fatal> {
         focus,
         rendered,
         patches,
+        excluded,
     })
 }
 
@@ -221,6 +228,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
         focus,
         mut rendered,
         patches,
+        excluded: excluded_files,
     } = inputs(opts, &mut times)?;
     errors.append(&mut rendered.errors);
     let eval = EvalOptions {
@@ -341,6 +349,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
         findings: findings.iter().filter(|f| f.suppression.is_none()).count(),
         suppressed: findings.iter().filter(|f| f.suppression.is_some()).count(),
         parse_errors: errors.len(),
+        excluded: excluded_files,
         duration_ms: elapsed_ms(started),
     };
     // Reports show secrets masked; the scan's own copy of the text is not needed after.

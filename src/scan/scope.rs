@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use super::ScanOptions;
-use crate::discover::{self, FileKind};
+use crate::discover::{self, FileKind, git};
 use crate::error::Fatal;
 
 /// The files a scan reports on when it was given files: those files, plus everything under
@@ -37,12 +37,19 @@ pub(crate) fn scope(opts: &ScanOptions) -> Result<(Vec<PathBuf>, Option<Focus>),
     let mut roots = Vec::new();
     match &opts.changed_since {
         Some(rev) => {
-            for changed in changed_files(rev)? {
-                let inside = opts.paths.iter().any(|p| {
-                    p == Path::new(".") || changed.starts_with(p.strip_prefix("./").unwrap_or(p))
-                });
-                if inside && changed.is_file() {
-                    focus_files.push(changed);
+            // Scan paths and changed files are compared as absolute paths, so the working
+            // directory and the way paths were written do not matter.
+            let within: Vec<PathBuf> = opts
+                .paths
+                .iter()
+                .filter_map(|p| std::fs::canonicalize(p).ok())
+                .collect();
+            for changed in changed_files(rev, &opts.paths, &cwd)? {
+                let inside = within.iter().any(|w| changed.starts_with(w));
+                let is_file = std::fs::symlink_metadata(&changed)
+                    .is_ok_and(|m| m.is_file() || m.file_type().is_symlink());
+                if inside && is_file {
+                    focus_files.push(relative(&changed, &cwd));
                 }
             }
         }
@@ -96,38 +103,105 @@ fn terraform_siblings(dir: &Path) -> Vec<PathBuf> {
         .unwrap_or_default()
 }
 
-/// Files changed between `rev` and the working tree (committed, staged or not).
-fn changed_files(rev: &str) -> Result<Vec<PathBuf>, Fatal> {
-    let out = std::process::Command::new("git")
-        .args([
-            "diff",
-            "--name-only",
-            "--no-renames",
-            "--diff-filter=d",
-            rev,
-            "--",
-        ])
-        .output()
-        .map_err(|e| Fatal::Usage(format!("--changed-since needs git: {e}")))?;
-    if !out.status.success() {
+/// `path` as seen from `cwd` (both absolute): `a/b.tf`, or `../a/b.tf` above it.
+fn relative(path: &Path, cwd: &Path) -> PathBuf {
+    let common = path
+        .components()
+        .zip(cwd.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common == 0 {
+        return path.to_path_buf();
+    }
+    let mut rel = PathBuf::new();
+    for _ in cwd.components().skip(common) {
+        rel.push("..");
+    }
+    rel.extend(path.components().skip(common));
+    rel
+}
+
+/// Files changed since the merge base of `rev` and `HEAD`, in the working tree
+/// (committed, staged or not) plus untracked files `.gitignore` does not exclude, as
+/// absolute paths. Merge-base semantics (`rev...HEAD`): a base branch that moved on does
+/// not add its own changes.
+fn changed_files(rev: &str, paths: &[PathBuf], cwd: &Path) -> Result<Vec<PathBuf>, Fatal> {
+    if rev.is_empty() || rev.starts_with('-') {
         return Err(Fatal::Usage(format!(
-            "--changed-since {rev}: git diff failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
+            "--changed-since `{}`: not a git ref (refs never start with `-`)",
+            crate::report::sanitize::line(rev)
         )));
     }
-    let top = std::process::Command::new("git")
-        .args(["rev-parse", "--show-toplevel"])
-        .output()
-        .ok()
-        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
-        .unwrap_or_default();
-    let cwd = std::env::current_dir().unwrap_or_default();
-    Ok(String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| !l.is_empty())
-        .map(|l| {
-            let abs = top.join(l);
-            abs.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(abs)
+    let dir = paths
+        .iter()
+        .find_map(|p| {
+            let p: PathBuf = cwd.join(p).components().collect();
+            if p.is_dir() {
+                Some(p)
+            } else {
+                p.parent().filter(|d| d.is_dir()).map(Path::to_path_buf)
+            }
         })
-        .collect())
+        .unwrap_or_else(|| cwd.to_path_buf());
+    let top = git::toplevel(&dir).ok_or_else(|| {
+        Fatal::Usage(format!(
+            "--changed-since needs a git repository, and {} is not inside one (or git is not installed)",
+            dir.display()
+        ))
+    })?;
+    let shown = crate::report::sanitize::line(rev);
+    let history =
+        "the checkout needs enough history to hold it (actions/checkout: `fetch-depth: 0`)";
+    let base = git_out(
+        &top,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            &format!("{rev}^{{commit}}"),
+        ],
+    )
+    .ok_or_else(|| {
+        Fatal::Usage(format!(
+            "--changed-since {shown}: no such commit here; {history}"
+        ))
+    })?;
+    let base = String::from_utf8_lossy(&base).trim().to_owned();
+    let merge_base = git_out(&top, &["merge-base", &base, "HEAD"]).ok_or_else(|| {
+        Fatal::Usage(format!(
+            "--changed-since {shown}: no common ancestor with HEAD; {history}"
+        ))
+    })?;
+    let merge_base = String::from_utf8_lossy(&merge_base).trim().to_owned();
+    let diff = git_out(
+        &top,
+        &[
+            "diff",
+            "-z",
+            "--name-only",
+            "--no-renames",
+            "--no-relative",
+            "--no-ext-diff",
+            "--diff-filter=d",
+            &merge_base,
+            "--",
+        ],
+    )
+    .ok_or_else(|| Fatal::Usage(format!("--changed-since {shown}: git diff failed")))?;
+    let untracked = git_out(&top, &["ls-files", "-z", "--others", "--exclude-standard"])
+        .ok_or_else(|| Fatal::Usage(format!("--changed-since {shown}: git ls-files failed")))?;
+    let mut files: Vec<PathBuf> = git::nul_paths(&diff)
+        .chain(git::nul_paths(&untracked))
+        .map(|p| top.join(p))
+        .collect();
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+/// Stdout of a git command run at `top`, or `None` when it fails.
+fn git_out(top: &Path, args: &[&str]) -> Option<Vec<u8>> {
+    let out = git::git(top).args(args).output().ok()?;
+    out.status.success().then_some(out.stdout)
 }

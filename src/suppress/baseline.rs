@@ -55,10 +55,13 @@ impl Baseline {
     }
 
     pub(crate) fn load(path: &Path) -> Result<BTreeSet<String>, Fatal> {
-        let text = std::fs::read_to_string(path).map_err(|e| Fatal::Io {
-            context: format!("cannot read baseline {}", path.display()),
-            source: e,
-        })?;
+        let text =
+            crate::source::read_capped(path, crate::source::MAX_BASELINE_BYTES).map_err(|e| {
+                Fatal::Io {
+                    context: format!("cannot read baseline {}", path.display()),
+                    source: e,
+                }
+            })?;
         let baseline: Baseline = serde_json::from_str(&text).map_err(|e| {
             Fatal::Config(vec![Problem::in_file(
                 path,

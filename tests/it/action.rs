@@ -75,4 +75,24 @@ fn pre_commit_hooks_manifest_is_complete() {
         assert!(h["entry"].as_str().unwrap().starts_with("isolint check"));
     }
     assert_eq!(hooks[1]["pass_filenames"], false);
+    assert!(hooks[0]["entry"].as_str().unwrap().ends_with(" --"));
+}
+
+/// pre-commit runs `entry` followed by the staged file names: a file named like an
+/// option must stay a file name and not switch the hook off.
+#[test]
+fn pre_commit_hook_takes_a_file_named_like_an_option_as_a_file() {
+    let hooks = yaml_as_json(".pre-commit-hooks.yaml");
+    let entry = hooks[0]["entry"].as_str().unwrap().to_owned();
+    let bucket = "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"acme\"\n}\n";
+    let repo = crate::support::temp_repo(&[("main.tf", bucket), ("--fail-on=never", "x\n")]);
+    let mut words = entry.split_whitespace().skip(1).collect::<Vec<_>>();
+    words.extend(["--fail-on=never", "main.tf"]);
+    let out = crate::support::run_in(repo.path(), &words);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the finding in main.tf still fails the hook: {}",
+        crate::support::stderr(&out)
+    );
 }

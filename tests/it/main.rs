@@ -11,5 +11,6 @@ mod rules; // every rule against its fixtures
 mod support; // helpers: temp repos, running the binary
 mod suppress; // inline, config and baseline suppressions; changed-file scans
 mod terraform; // evaluation end to end: instances, tfvars, modules, cycles, plans
+mod untrusted; // crafted pull requests: hidden files, changed files, links, forgery
 mod usage; // the first hour: loud mistakes, CLI conventions, config paths, stdin
 mod yaml_suite; // the YAML layer against the yaml-test-suite valid cases

@@ -160,6 +160,29 @@ pub(super) struct Instance {
     pub binding: Option<(&'static str, Node)>,
 }
 
+/// The limit error for a block asking for more than [`MAX_ELEMENTS`] instances: it is
+/// checked as one instance with an unknown key instead, and the error names it.
+fn too_many(ev: &Ev<'_, '_>, b: &Block, what: &str) {
+    // Named as in an address: `aws_s3_bucket.b`, `data.x.y`, `module.m`.
+    let kind = if b.ident == "resource" {
+        ""
+    } else {
+        b.ident.as_str()
+    };
+    let name = [kind, b.label(0), b.label(1)]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(".");
+    ev.limit_at(
+        b.header,
+        format!(
+            "{name}: {what} is more than {MAX_ELEMENTS} instances; checked as one instance with an unknown key"
+        ),
+    );
+}
+
 /// The instances `count` or `for_each` asks for: none, some, or one with unknown keys.
 pub(super) fn instances(ev: &mut Ev<'_, '_>, b: &Block) -> Vec<Instance> {
     let span = b.header;
@@ -171,6 +194,11 @@ pub(super) fn instances(ev: &mut Ev<'_, '_>, b: &Block) -> Vec<Instance> {
             v.as_f64()
                 .filter(|n| n.fract() == 0.0 && *n >= 0.0 && *n <= MAX_ELEMENTS as f64)
         };
+        if n.is_none()
+            && let Some(big) = v.as_f64().filter(|n| *n > MAX_ELEMENTS as f64)
+        {
+            too_many(ev, b, &format!("count = {big}"));
+        }
         let Some(n) = n else {
             let idx = unknown_from("count is unknown", [&v], v.span);
             let binding = Node::new(Value::Map(vec![entry("index", idx, span)]), span);
@@ -214,6 +242,9 @@ pub(super) fn instances(ev: &mut Ev<'_, '_>, b: &Block) -> Vec<Instance> {
             }
             _ => None,
         };
+        if let Some(k) = keyed.as_ref().filter(|k| k.len() > MAX_ELEMENTS) {
+            too_many(ev, b, &format!("for_each over {} keys", k.len()));
+        }
         let Some(keyed) = keyed.filter(|k| k.len() <= MAX_ELEMENTS) else {
             let mut refs = Vec::new();
             collect_refs(&v, &mut refs);

@@ -6,8 +6,8 @@ use hcl_edit::expr::{BinaryOperator, Expression, ForExpr, ObjectKey, UnaryOperat
 use super::context::Scope;
 use super::load::{Expr, ExprKind};
 use super::value::{
-    EvalError, MAX_ELEMENTS, MAX_WORK, R, entry, err, respanned, sorted_entries, to_bool,
-    to_number, to_text, unknown, unknown_from, value_eq,
+    EvalError, MAX_ELEMENTS, MAX_TOTAL_WORK, MAX_WORK, R, entry, err, respanned, sorted_entries,
+    to_bool, to_number, to_text, unknown, unknown_from, value_eq,
 };
 use crate::parse::node::{Entry, Node, Value};
 use crate::source::{FileId, Span};
@@ -24,7 +24,10 @@ pub(super) struct Ev<'s, 'a> {
     pub span: Span,
     pub(super) bindings: Vec<(String, Node)>,
     pub(super) depth: usize,
+    /// Work of the top-level expression being evaluated.
     work: usize,
+    /// Work of the whole module instance.
+    total: usize,
 }
 
 impl<'s, 'a> Ev<'s, 'a> {
@@ -36,30 +39,50 @@ impl<'s, 'a> Ev<'s, 'a> {
             bindings: Vec::new(),
             depth: 0,
             work: 0,
+            total: 0,
         }
     }
 
-    /// Counts `n` units of work; true once the instance's budget is spent.
+    /// Counts `n` units of work; true once the expression's (or the instance's) budget
+    /// is spent.
     pub(super) fn charge(&mut self, n: usize) -> bool {
-        let before = self.work;
+        let (work, total) = (self.work, self.total);
         self.work = self.work.saturating_add(n);
-        if before <= MAX_WORK
-            && self.work > MAX_WORK
-            && let Some(scope) = self.scope
-        {
+        self.total = self.total.saturating_add(n);
+        if work <= MAX_WORK && self.work > MAX_WORK {
+            self.limit("expression too large to evaluate; its value is unknown");
+        }
+        if total <= MAX_TOTAL_WORK && self.total > MAX_TOTAL_WORK {
+            self.limit("expressions of this module too large to evaluate in total; the rest of this module is unknown");
+        }
+        self.exhausted()
+    }
+
+    /// Records a limit error at `span` (in the module instance's errors).
+    pub(super) fn limit_at(&self, span: Span, message: String) {
+        if let Some(scope) = self.scope {
+            scope.errors.borrow_mut().push(crate::error::FileError {
+                file: scope.file_name(span.file),
+                span: Some(span),
+                kind: crate::error::FileErrorKind::Limit,
+                message,
+            });
+        }
+    }
+
+    fn limit(&self, message: &str) {
+        if let Some(scope) = self.scope {
             scope.errors.borrow_mut().push(crate::error::FileError {
                 file: scope.file_name(self.file),
                 span: Some(self.span),
                 kind: crate::error::FileErrorKind::Limit,
-                message: "expressions too large to evaluate; the rest of this module is unknown"
-                    .into(),
+                message: message.into(),
             });
         }
-        self.work > MAX_WORK
     }
 
     pub(super) fn exhausted(&self) -> bool {
-        self.work > MAX_WORK
+        self.work > MAX_WORK || self.total > MAX_TOTAL_WORK
     }
 
     pub(super) fn bind(&mut self, name: impl Into<String>, value: Node) {
@@ -124,6 +147,10 @@ impl<'s, 'a> Ev<'s, 'a> {
         let span = self.span_of(e);
         if self.depth >= MAX_EVAL_DEPTH {
             return Ok(unknown("expression nested too deeply", Vec::new(), span));
+        }
+        if self.depth == 0 {
+            // A top-level expression: a fresh budget of its own.
+            self.work = 0;
         }
         if self.exhausted() {
             return Ok(unknown("evaluation too large", Vec::new(), span));

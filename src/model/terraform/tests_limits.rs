@@ -69,6 +69,49 @@ resource "t" "fe" {
     let w = res(&out, "t.w");
     assert_eq!(w.body.get("w").and_then(|n| n.as_f64()), Some(5000.0));
     res(&out, "t.fe");
+    // The capped resource is named in a limit error.
+    assert!(
+        out.errors.iter().any(|e| e.kind == FileErrorKind::Limit
+            && e.file == "main.tf"
+            && e.message
+                .starts_with("t.many: count = 1000000000 is more than 10000")),
+        "{:?}",
+        out.errors
+    );
+}
+
+#[test]
+fn one_expensive_local_leaves_the_rest_of_the_module_known() {
+    let heavy = "locals {\n  big = [for a in range(10000) : [for b in range(10000) : a * b]]\n}\n";
+    let main = "resource \"t\" \"r\" {\n  acl = \"public-read\"\n  n   = length(local.big)\n  m   = length([for x in range(100) : x])\n}\n";
+    let out = quick(|| run(&[("heavy.tf", heavy), ("main.tf", main)]));
+    let r = res(&out, "t.r");
+    assert_eq!(
+        r.body.get("acl").and_then(|n| n.as_str()),
+        Some("public-read")
+    );
+    assert_eq!(r.body.get("m").and_then(|n| n.as_f64()), Some(100.0));
+    assert!(r.body.get("n").unwrap().is_unknown());
+    assert!(
+        out.errors
+            .iter()
+            .any(|e| e.kind == FileErrorKind::Limit && e.file == "heavy.tf"),
+        "{:?}",
+        out.errors
+    );
+}
+
+#[test]
+fn many_expensive_expressions_still_end() {
+    let mut src = String::from("locals {\n");
+    for i in 0..12 {
+        src.push_str(&format!(
+            "  l{i} = [for a in range(3000) : [for b in range(3000) : b]]\n"
+        ));
+    }
+    src.push_str("}\nresource \"t\" \"r\" {\n  v = local.l11\n}\n");
+    let out = quick(|| run(&[("main.tf", &src)]));
+    assert!(res(&out, "t.r").body.get("v").unwrap().contains_unknown());
 }
 
 #[test]

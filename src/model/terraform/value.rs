@@ -15,9 +15,14 @@ pub(super) const MAX_STRING: usize = 1 << 20;
 /// Deepest value kept (a chain of locals can nest a value one level per local).
 pub(super) const MAX_VALUE_DEPTH: usize = 200;
 
-/// Nodes copied and iterations run per module instance before evaluation gives up with
-/// unknowns (bounds memory when locals double a value at every step).
+/// Nodes copied and iterations run per top-level expression (an attribute, a local, a
+/// `count`) before its value becomes unknown (bounds memory when locals double a value at
+/// every step). Per expression, so one expensive local leaves the rest of its module known.
 pub(super) const MAX_WORK: usize = 4_000_000;
+
+/// The same summed over one module instance, so that many expensive expressions still
+/// end: beyond it the rest of the instance is unknown.
+pub(super) const MAX_TOTAL_WORK: usize = 4 * MAX_WORK;
 
 /// Most nodes a value kept in a local or returned by a function may have.
 pub(super) const MAX_VALUE_NODES: usize = 100_000;

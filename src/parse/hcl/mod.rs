@@ -1,6 +1,7 @@
 //! HCL (Terraform) through hcl-edit, which keeps spans. A prescan turns the input shapes
 //! on which the parser is exponential or quadratic into limit errors first.
 
+mod oddities;
 mod prescan;
 
 use crate::error::{FileError, FileErrorKind};
@@ -25,6 +26,8 @@ pub fn parse_hcl(src: &SourceText) -> Result<hcl_edit::structure::Body, FileErro
             message: p.message,
         });
     }
+    let normalised = oddities::normalise(text);
+    let text: &str = &normalised;
     let parsed = std::panic::catch_unwind(|| hcl_edit::parser::parse_body(text));
     match parsed {
         Ok(Ok(body)) => Ok(body),

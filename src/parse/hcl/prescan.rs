@@ -127,11 +127,11 @@ enum Frame {
     Interp,
 }
 
-fn skip_line(b: &[u8], i: usize) -> usize {
+pub(super) fn skip_line(b: &[u8], i: usize) -> usize {
     find(b, i, b"\n").map_or(b.len(), |e| e + 1)
 }
 
-fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+pub(super) fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     b.get(from..)?
         .windows(needle.len())
         .position(|w| w == needle)
@@ -159,7 +159,7 @@ fn skip_string(b: &[u8], mut i: usize, stack: &mut Vec<Frame>) -> usize {
 }
 
 /// From after `<<` to after the heredoc's closing marker line.
-fn skip_heredoc(b: &[u8], mut i: usize) -> usize {
+pub(super) fn skip_heredoc(b: &[u8], mut i: usize) -> usize {
     if b.get(i) == Some(&b'-') {
         i += 1;
     }

@@ -1,0 +1,36 @@
+//! Symbolic links in a scanned tree are written by whoever wrote the tree: a link named
+//! `Dockerfile` pointing at `/etc/passwd` or `~/.aws/credentials` would put the runner's
+//! files into findings and annotations. Links are read through only when they resolve to a
+//! regular file inside the scanned root.
+
+use std::path::{Path, PathBuf};
+
+/// Where links may lead: the scanned root, resolved.
+pub(super) struct Bounds {
+    base: Option<PathBuf>,
+}
+
+impl Bounds {
+    pub(super) fn new(root: &Path) -> Self {
+        Self {
+            base: std::fs::canonicalize(root).ok(),
+        }
+    }
+
+    /// Why the link at `path` must not be read, if it must not. Broken links and loops
+    /// are left to the read, which names them.
+    pub(super) fn refuse(&self, path: &Path) -> Option<String> {
+        let target = std::fs::canonicalize(path).ok()?;
+        let inside = self.base.as_ref().is_some_and(|b| target.starts_with(b));
+        if !inside {
+            return Some("symbolic link to a file outside the scanned tree; not read".into());
+        }
+        match std::fs::metadata(&target) {
+            Ok(m) if m.is_file() => None,
+            Ok(_) => Some(
+                "symbolic link to a special file, not a regular file (a pipe, socket or device); not read".into(),
+            ),
+            Err(_) => None,
+        }
+    }
+}

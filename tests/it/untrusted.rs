@@ -1,0 +1,660 @@
+//! Scanning a pull request written by an attacker: each case is a small crafted git
+//! repository and checks that nothing is hidden, leaked, stalled or forged.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::support::{bin, json, run_in, stderr, stdout, temp_repo};
+
+/// A bucket without versioning: AWS-S3-004.
+const BUCKET: &str = "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"acme\"\n}\n";
+
+/// `git args…` in `dir`, which must succeed.
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+}
+
+/// A git repository holding `files`, committed on `main`.
+fn committed(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let repo = temp_repo(files);
+    git(repo.path(), &["init", "-q", "-b", "main"]);
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-qm", "base"]);
+    repo
+}
+
+fn files_with(v: &Value, rule: &str) -> Vec<String> {
+    let mut files: Vec<String> = v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule_id"] == rule)
+        .filter_map(|f| f["file"].as_str().map(str::to_owned))
+        .collect();
+    files.sort();
+    files.dedup();
+    files
+}
+
+#[test]
+fn ignore_files_added_by_the_pr_hide_no_tracked_file() {
+    let repo = committed(&[("main.tf", BUCKET), ("infra/b.tf", BUCKET)]);
+    let root = repo.path();
+    std::fs::write(root.join(".ignore"), "*\n").unwrap();
+    std::fs::write(root.join(".gitignore"), "*.tf\ninfra/\n").unwrap();
+    std::fs::create_dir_all(root.join(".git/info")).unwrap();
+    std::fs::write(root.join(".git/info/exclude"), "*\n").unwrap();
+    // Untracked and ignored: not scanned. Untracked and not ignored: scanned.
+    std::fs::write(root.join("ignored.tf"), BUCKET).unwrap();
+    std::fs::create_dir_all(root.join("new")).unwrap();
+    std::fs::write(root.join("new/c.yaml.tf"), BUCKET).unwrap();
+    std::fs::write(root.join(".gitignore"), "*.tf\ninfra/\n!new/*.tf\n").unwrap();
+    let scan = || {
+        json(&run_in(
+            root,
+            &["check", ".", "--no-config", "--format", "json"],
+        ))
+    };
+    // `.git/info/exclude` says `*`: every tracked file is still scanned, untracked ones not.
+    assert_eq!(files_with(&scan(), "AWS-S3-004"), ["infra/b.tf", "main.tf"]);
+    std::fs::write(root.join(".git/info/exclude"), "").unwrap();
+    assert_eq!(
+        files_with(&scan(), "AWS-S3-004"),
+        ["infra/b.tf", "main.tf", "new/c.yaml.tf"]
+    );
+    // The same from a subdirectory given as a path.
+    let v = json(&run_in(
+        root,
+        &["check", "infra", "--no-config", "--format", "json"],
+    ));
+    assert_eq!(files_with(&v, "AWS-S3-004"), ["infra/b.tf"]);
+}
+
+#[test]
+fn outside_git_gitignore_counts_and_dot_ignore_does_not() {
+    let repo = temp_repo(&[
+        ("main.tf", BUCKET),
+        ("gone/b.tf", BUCKET),
+        (".gitignore", "gone/\n"),
+        (".ignore", "*\n"),
+    ]);
+    let v = json(&run_in(
+        repo.path(),
+        &["check", ".", "--no-config", "--format", "json"],
+    ));
+    assert_eq!(files_with(&v, "AWS-S3-004"), ["main.tf"]);
+}
+
+#[test]
+fn files_excluded_by_configuration_are_counted_in_the_summary() {
+    let repo = committed(&[
+        ("a.tf", BUCKET),
+        ("b/b.tf", BUCKET),
+        (".isolint.yaml", "exclude: [\"b/\", \"a.tf\"]\n"),
+    ]);
+    let out = run_in(repo.path(), &["check", "."]);
+    let text = stdout(&out);
+    assert!(text.contains("2 files excluded by configuration"), "{text}");
+    let out = run_in(repo.path(), &["check", ".", "--format", "markdown"]);
+    assert!(
+        stdout(&out).contains("2 files excluded by the isolint configuration"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// A repository whose `feature` branch changed `cfg/prod-clé.env` (and other odd names)
+/// while `main` moved on with its own change.
+fn branched() -> tempfile::TempDir {
+    let repo = committed(&[("base.tf", BUCKET), ("sub/keep.txt", "x\n")]);
+    let root = repo.path();
+    git(root, &["checkout", "-qb", "feature"]);
+    std::fs::create_dir_all(root.join("cfg")).unwrap();
+    for name in ["cfg/prod-clé.env", "cfg/tab\there.tf", "cfg/quo\"te\\.tf"] {
+        std::fs::write(root.join(name), BUCKET).unwrap();
+    }
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "feature"]);
+    git(root, &["checkout", "-q", "main"]);
+    // A change on the base branch only: not the pull request's.
+    std::fs::write(root.join("base.tf"), BUCKET.replace("acme", "moved")).unwrap();
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "main moves on"]);
+    git(root, &["checkout", "-q", "feature"]);
+    // Untracked, not ignored: changed too.
+    std::fs::write(root.join("untracked.tf"), BUCKET).unwrap();
+    repo
+}
+
+#[test]
+fn changed_since_sees_odd_names_untracked_files_and_uses_the_merge_base() {
+    let repo = branched();
+    let root = repo.path();
+    let args = ["--no-config", "--format", "json", "--changed-since", "main"];
+    let v = json(&run_in(root, &[&["check", "."][..], &args].concat()));
+    let expected = ["cfg/quo\"te\\.tf", "cfg/tab\there.tf", "untracked.tf"];
+    assert_eq!(files_with(&v, "AWS-S3-004"), expected, "{v}");
+    // `prod-clé.env` is read (its name reached the scan), not a finding of this rule.
+    assert!(v["summary"]["files_scanned"].as_u64().unwrap() >= 4, "{v}");
+    // From a subdirectory, with `..` and with an absolute path: the same files.
+    let sub = root.join("sub");
+    let v = json(&run_in(&sub, &[&["check", ".."][..], &args].concat()));
+    let up: Vec<String> = expected.iter().map(|f| format!("../{f}")).collect();
+    assert_eq!(files_with(&v, "AWS-S3-004"), up, "{v}");
+    let abs = root.to_string_lossy().into_owned();
+    let v = json(&run_in(
+        &sub,
+        &[&["check", abs.as_str()][..], &args].concat(),
+    ));
+    assert_eq!(files_with(&v, "AWS-S3-004"), up, "{v}");
+    // A scan path narrows: `sub` changed nothing.
+    let v = json(&run_in(&sub, &[&["check", "."][..], &args].concat()));
+    assert!(files_with(&v, "AWS-S3-004").is_empty(), "{v}");
+}
+
+#[test]
+fn changed_since_names_a_secret_in_a_non_ascii_file() {
+    let repo = committed(&[("a.txt", "x\n")]);
+    let root = repo.path();
+    std::fs::create_dir_all(root.join("cfg")).unwrap();
+    std::fs::write(
+        root.join("cfg/prod-clé.env"),
+        "AWS_SECRET_ACCESS_KEY=Zq9xW2vB7nM4kL1pR8tY6uI3oP0aS5dF2gH7jK9l\n",
+    )
+    .unwrap();
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "key"]);
+    let out = run_in(
+        root,
+        &[
+            "check",
+            ".",
+            "--no-config",
+            "--format",
+            "json",
+            "--changed-since",
+            "HEAD~1",
+        ],
+    );
+    let v = json(&out);
+    let files: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["file"].as_str())
+        .collect();
+    assert!(files.contains(&"cfg/prod-clé.env"), "{v}");
+}
+
+#[test]
+fn changed_since_refuses_options_missing_refs_and_non_repositories() {
+    let repo = committed(&[("a.tf", BUCKET)]);
+    let root = repo.path();
+    let victim = root.join("victim.txt");
+    std::fs::write(&victim, "keep me\n").unwrap();
+    let opt = format!("--changed-since=--output={}", victim.display());
+    let out = run_in(root, &["check", ".", "--no-config", &opt]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not a git ref"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
+
+    let out = run_in(
+        root,
+        &[
+            "check",
+            ".",
+            "--no-config",
+            "--changed-since",
+            "origin/nope",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("fetch-depth"), "{err}");
+    assert!(!err.contains("usage:"), "{err}");
+
+    let plain = temp_repo(&[("a.tf", BUCKET)]);
+    let out = run_in(
+        plain.path(),
+        &["check", ".", "--no-config", "--changed-since", "HEAD"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("needs a git repository"), "{err}");
+    assert!(!err.contains("usage:"), "{err}");
+}
+
+#[test]
+fn symlinks_out_of_the_tree_are_reported_never_read() {
+    let outside = temp_repo(&[("secret.env", "FROM nowhere-SECRET-LINE\n")]);
+    let secret = outside.path().join("secret.env");
+    let repo = committed(&[
+        ("main.tf", BUCKET),
+        ("inside/real.txt", "FROM alpine:3.20\n"),
+    ]);
+    let root = repo.path();
+    std::os::unix::fs::symlink(&secret, root.join("Dockerfile")).unwrap();
+    std::os::unix::fs::symlink(
+        "../../../../../../../../../etc/passwd",
+        root.join("leak.env"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("inside/real.txt", root.join("inside.Dockerfile")).unwrap();
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "links"]);
+    for format in ["json", "human", "github", "markdown"] {
+        let out = run_in(root, &["check", ".", "--no-config", "--format", format]);
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(!all.contains("SECRET-LINE"), "{format}: {all}");
+        assert!(!all.contains("root:"), "{format}: {all}");
+    }
+    let v = json(&run_in(
+        root,
+        &["check", ".", "--no-config", "--format", "json"],
+    ));
+    for file in ["Dockerfile", "leak.env"] {
+        let e = v["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["file"] == file)
+            .unwrap_or_else(|| panic!("{file} reported: {v}"));
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap()
+                .contains("outside the scanned tree"),
+            "{e}"
+        );
+    }
+    // A link inside the tree is still read through; a link given by name is checked too.
+    assert!(
+        !v["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["file"] == "inside.Dockerfile"),
+        "{v}"
+    );
+    let out = run_in(
+        root,
+        &["check", "Dockerfile", "--no-config", "--format", "json"],
+    );
+    assert!(!stdout(&out).contains("SECRET-LINE"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("outside the scanned tree"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_link_to_a_special_file_is_reported_not_read() {
+    let repo = temp_repo(&[("main.tf", BUCKET)]);
+    let root = repo.path();
+    let fifo = root.join("pipe");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    std::os::unix::fs::symlink("pipe", root.join("values.yaml")).unwrap();
+    let out = Command::new(bin())
+        .args(["check", ".", "--no-config", "--format", "json"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let v = json(&out);
+    let e = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["file"] == "values.yaml")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert!(
+        e["message"].as_str().unwrap().contains("special file"),
+        "{e}"
+    );
+}
+
+/// The lines of `out` that a GitHub runner would take for a workflow command, and any raw
+/// control character other than LF and tab (the CR of a CRLF included: none is written).
+fn forged(out: &[u8], format: &str) -> Vec<String> {
+    let text = String::from_utf8_lossy(out);
+    let mut bad: Vec<String> = text
+        .split(['\n', '\r'])
+        .filter(|l| l.starts_with("::"))
+        .filter(|l| {
+            format != "github"
+                || !(l.starts_with("::error file=")
+                    || l.starts_with("::warning file=")
+                    || l.starts_with("::notice "))
+                || l.starts_with("::error file=x::")
+        })
+        .map(str::to_owned)
+        .collect();
+    let colour = regex_lite_sgr(&text);
+    bad.extend(
+        colour
+            .chars()
+            .filter(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+            .map(|c| format!("raw {c:?}")),
+    );
+    bad
+}
+
+/// `text` without its SGR colour sequences (`ESC [ digits m`), which are allowed.
+fn regex_lite_sgr(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("\u{1b}[") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + 2..];
+        let n = tail
+            .find(|c: char| !(c.is_ascii_digit() || c == ';'))
+            .unwrap_or(tail.len());
+        if tail[n..].starts_with('m') {
+            rest = &tail[n + 1..];
+        } else {
+            out.push('\u{1b}');
+            rest = &rest[at + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn no_output_format_lets_a_scanned_file_forge_a_workflow_command() {
+    let repo = temp_repo(&[
+        ("Dockerfile", "FROM ubuntu\r::stop-commands::x\nUSER root\n"),
+        (
+            "evil\n::error file=x::forged.tf",
+            "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"a\u{1b}]0;title\u{7}\u{9b}2J\"\n}\n",
+        ),
+        (
+            "crlf.tf",
+            "resource \"aws_s3_bucket\" \"c\" {\r\n  bucket = \"c\"\r\n}\r\n",
+        ),
+        ("bad\u{1b}[2J.yaml", "a: [\n"),
+    ]);
+    for format in [
+        "human",
+        "github",
+        "markdown",
+        "coverage-md",
+        "coverage-html",
+    ] {
+        for colour in ["never", "always"] {
+            let out = Command::new(bin())
+                .args([
+                    "check",
+                    ".",
+                    "--no-config",
+                    "--color",
+                    colour,
+                    "--format",
+                    format,
+                ])
+                .current_dir(repo.path())
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(1), "{format}: {}", stderr(&out));
+            let bad = forged(&out.stdout, format);
+            assert!(bad.is_empty(), "{format} --color {colour}: {bad:?}");
+            assert!(forged(&out.stderr, "").is_empty(), "{}", stderr(&out));
+        }
+    }
+}
+
+#[test]
+fn a_configuration_error_shows_no_raw_control_characters() {
+    let repo = temp_repo(&[(
+        ".isolint.yaml",
+        "fail_on: \"x\r::stop-commands::y\u{1b}]0;t\u{7}\"\n",
+    )]);
+    for colour in ["never", "always"] {
+        let out = run_in(repo.path(), &["check", ".", "--color", colour]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(forged(&out.stderr, "").is_empty(), "{:?}", stderr(&out));
+    }
+}
+
+/// Runs `action/run.sh` in `dir` as the Action would, with isolint from this build on
+/// PATH; returns (exit-code output, job summary, log).
+fn run_action(dir: &Path, env: &[(&str, &str)]) -> (String, String, String) {
+    let work = tempfile::tempdir().unwrap();
+    let summary = work.path().join("summary.md");
+    let output = work.path().join("output");
+    let bin_dir = bin().parent().unwrap().to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new(crate::support::repo_root().join("action/run.sh"))
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("RUNNER_TEMP", work.path())
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_OUTPUT", &output)
+        .env("ISOLINT_ANNOTATIONS", "true")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    (
+        std::fs::read_to_string(output).unwrap_or_default(),
+        std::fs::read_to_string(summary).unwrap_or_default(),
+        stdout(&out),
+    )
+}
+
+#[test]
+fn the_action_takes_the_configuration_from_the_base_and_warns_when_the_pr_changes_it() {
+    let repo = committed(&[
+        ("main.tf", BUCKET),
+        (".isolint.yaml", "select: [AWS-S3-004]\n"),
+    ]);
+    let root = repo.path();
+    git(root, &["checkout", "-qb", "pr"]);
+    std::fs::write(root.join(".isolint.yaml"), "ignore: [\"*\"]\n").unwrap();
+    git(root, &["commit", "-qam", "switch everything off"]);
+    // Without config-from-ref: the PR's configuration applies, and the summary says so.
+    let (output, summary, _) = run_action(root, &[("ISOLINT_CHANGED_SINCE", "main")]);
+    assert!(output.contains("exit-code=0"), "{output}");
+    assert!(
+        summary.contains("modifies the isolint configuration"),
+        "{summary}"
+    );
+    // With it: the base's configuration applies and the finding is back.
+    let (output, summary, log) = run_action(root, &[("ISOLINT_CONFIG_FROM_REF", "main")]);
+    assert!(output.contains("exit-code=1"), "{output}\n{log}");
+    assert!(
+        summary.contains("used the configuration of main"),
+        "{summary}"
+    );
+    assert!(log.contains("AWS-S3-004"), "{log}");
+    let (output, _, _) = run_action(root, &[("ISOLINT_CONFIG_FROM_REF", "--output=x")]);
+    assert!(output.contains("exit-code=2"), "{output}");
+}
+
+#[test]
+fn configuration_rule_packs_stay_in_the_repository_and_files_are_capped() {
+    let pack = temp_repo(&[("p.yaml", "rules: []\n")]);
+    let outside = pack.path().to_string_lossy().into_owned();
+    let repo = committed(&[
+        ("main.tf", BUCKET),
+        (".isolint.yaml", &format!("rules: [\"{outside}\"]\n")),
+    ]);
+    let out = run_in(repo.path(), &["check", "."]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("outside the repository"),
+        "{}",
+        stderr(&out)
+    );
+    // The same directory given by the user on the command line is fine.
+    let out = run_in(
+        repo.path(),
+        &["check", ".", "--no-config", "--rules", &outside],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+
+    // A baseline or configuration that is a device or huge is refused quickly.
+    for args in [
+        &["check", ".", "--no-config", "--baseline", "/dev/zero"][..],
+        &["check", ".", "--config", "/dev/zero"][..],
+    ] {
+        let started = std::time::Instant::now();
+        let out = run_in(repo.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(started.elapsed().as_secs() < 20);
+    }
+    std::fs::write(
+        repo.path().join("big.yaml"),
+        format!("exclude: [{}]\n", "\"x\",".repeat(400_000)),
+    )
+    .unwrap();
+    let out = run_in(repo.path(), &["check", ".", "--config", "big.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("limit"), "{}", stderr(&out));
+}
+
+/// Valid Terraform (`terraform validate` accepts each) that must parse: each file also
+/// declares a bucket, whose AWS-S3-004 finding shows the file was analysed.
+const TERRAFORM_ODDITIES: &[(&str, &str)] = &[
+    (
+        "number-beyond-f64.tf",
+        "locals {\n  big = 1e400\n  neg = -1e400\n  huge = 1.5E+999\n}\n",
+    ),
+    (
+        "long-integer.tf",
+        "locals {\n  n = 99999999999999999999999999999999999999\n}\n",
+    ),
+    (
+        "lone-cr-in-comment.tf",
+        "# first\rsecond\n// also\rhere\n/* and\r*/\n",
+    ),
+    ("crlf.tf", "locals {\r\n  a = 1 # note\r\n}\r\n"),
+];
+
+#[test]
+fn valid_terraform_oddities_parse() {
+    let files: Vec<(String, String)> = TERRAFORM_ODDITIES
+        .iter()
+        .enumerate()
+        .map(|(i, (name, text))| {
+            let dir = format!("m{i}/{name}");
+            let bucket = BUCKET.replace("\"b\"", &format!("\"b{i}\""));
+            (dir, format!("{text}{bucket}"))
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let repo = temp_repo(&refs);
+    let v = json(&run_in(
+        repo.path(),
+        &["check", ".", "--no-config", "--format", "json"],
+    ));
+    assert_eq!(v["errors"], serde_json::json!([]), "{v}");
+    let expected: Vec<String> = files.iter().map(|(f, _)| f.clone()).collect();
+    let mut expected = expected;
+    expected.sort();
+    assert_eq!(files_with(&v, "AWS-S3-004"), expected);
+}
+
+#[test]
+fn a_json_array_of_a_million_zeros_is_a_limit_not_gigabytes() {
+    let zeros = format!("[{}0]", "0,".repeat(1_000_001));
+    let repo = temp_repo(&[("zeros.json", &zeros), ("main.tf", BUCKET)]);
+    let started = std::time::Instant::now();
+    let v = json(&run_in(
+        repo.path(),
+        &["check", ".", "--no-config", "--format", "json"],
+    ));
+    let e = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["file"] == "zeros.json")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(e["kind"], "limit", "{e}");
+    assert_eq!(files_with(&v, "AWS-S3-004"), ["main.tf"]);
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+}
+
+/// Ten thousand bucket instances from a 200-byte file: the log-target relation is looked
+/// up, not compared pairwise (71 s before, 2 s after in a debug build on 2 cores).
+#[test]
+fn ten_thousand_counted_buckets_are_not_quadratic() {
+    let tf: String = (0..5)
+        .map(|i| {
+            format!(
+                "resource \"aws_s3_bucket\" \"b{i}\" {{\n  count = 2000\n  bucket = \"b{i}-${{count.index}}\"\n}}\n"
+            )
+        })
+        .collect();
+    let repo = temp_repo(&[("main.tf", &tf)]);
+    let started = std::time::Instant::now();
+    let out = run_in(
+        repo.path(),
+        &["check", ".", "--no-config", "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        started.elapsed().as_secs() < 40,
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+/// An expensive local in one file of a module leaves a literal elsewhere in it known.
+#[test]
+fn one_expensive_local_does_not_switch_its_module_off() {
+    let repo = temp_repo(&[
+        (
+            "heavy.tf",
+            "locals {\n  big = [for a in range(10000) : [for b in range(10000) : a * b]]\n}\n",
+        ),
+        (
+            "main.tf",
+            "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n  acl    = \"public-read\"\n}\n",
+        ),
+    ]);
+    let out = run_in(
+        repo.path(),
+        &[
+            "check",
+            ".",
+            "--no-config",
+            "--fail-on",
+            "high",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let v = json(&out);
+    assert_eq!(files_with(&v, "AWS-S3-002"), ["main.tf"]);
+    assert!(
+        v["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["file"] == "heavy.tf" && e["kind"] == "limit"),
+        "{v}"
+    );
+}
