@@ -6,7 +6,7 @@ use crate::parse::node::Node;
 use crate::rules::context::EvalCx;
 use crate::rules::native::support::gathered::Gathered;
 use crate::rules::native::support::policy::{
-    doc_admin_statements, is_guard_rail, json_grants_admin, policy_json,
+    doc_admin_statements, identity_policies, is_guard_rail, json_grants_admin, policy_json,
 };
 use crate::rules::truth::Outcome;
 
@@ -22,15 +22,7 @@ pub(crate) fn check(node: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
         doc_admin_statements(node, cx, &mut acc);
         return acc.outcome();
     }
-    let mut policies: Vec<&Node> = node.get("policy").into_iter().collect();
-    for block in node
-        .get("inline_policy")
-        .map(Node::items)
-        .unwrap_or_default()
-    {
-        policies.extend(block.get("policy"));
-    }
-    for p in policies {
+    for p in identity_policies(node) {
         match policy_json(p) {
             Ok(Some(doc)) if json_grants_admin(&doc) => acc.fail(cx.index.first_line(p.span)),
             Ok(_) => {}

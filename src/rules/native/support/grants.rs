@@ -4,7 +4,7 @@
 
 use serde_json::Value as Json;
 
-use super::policy::{doc_allows, json_strings, policy_json};
+use super::policy::{doc_allows, identity_policies, json_strings, policy_json};
 use crate::parse::node::{Node, Value};
 use crate::rules::context::EvalCx;
 use crate::rules::truth::Truth;
@@ -83,15 +83,7 @@ pub(crate) fn identity_grants(node: &Node, cx: &EvalCx<'_>) -> (Vec<Grant>, Vec<
         }
         return (grants, unknown);
     }
-    let mut policies: Vec<&Node> = node.get("policy").into_iter().collect();
-    for block in node
-        .get("inline_policy")
-        .map(Node::items)
-        .unwrap_or_default()
-    {
-        policies.extend(block.get("policy"));
-    }
-    for p in policies {
+    for p in identity_policies(node) {
         match policy_json(p) {
             Ok(Some(doc)) => grants.extend(json_grants(&doc, cx.index.first_line(p.span))),
             Ok(None) => {}

@@ -279,6 +279,20 @@ pub(crate) fn is_guard_rail(cx: &EvalCx<'_>, address: &str) -> bool {
     false
 }
 
+/// The policy attributes of an identity-policy resource: its `policy` and the `policy` of
+/// each `inline_policy` block (roles).
+pub(crate) fn identity_policies(node: &Node) -> Vec<&Node> {
+    let mut policies: Vec<&Node> = node.get("policy").into_iter().collect();
+    for block in node
+        .get("inline_policy")
+        .map(Node::items)
+        .unwrap_or_default()
+    {
+        policies.extend(block.get("policy"));
+    }
+    policies
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
