@@ -147,11 +147,11 @@ mod tests {
                 "k/overlays/prod/kustomization.yaml",
                 "resources: [../../base]\n\
                  patchesStrategicMerge:\n- replicas.yaml\n- |-\n  kind: Deployment\n  x: 1\n\
-                 patchesJson6902:\n- path: ../shared/json.yaml\n  target: {kind: Deployment}\n\
+                 patchesJson6902:\n- path: ../common/json.yaml\n  target: {kind: Deployment}\n\
                  patches:\n- path: privileged.yaml\n- patch: |-\n    - op: remove\n",
             ),
             src(2, "k/overlays/prod/replicas.yaml", "kind: Deployment"),
-            src(3, "k/overlays/shared/json.yaml", "- op: add"),
+            src(3, "k/overlays/common/json.yaml", "- op: add"),
             src(4, "k/overlays/prod/privileged.yaml", "kind: Deployment"),
             src(5, "k/base/deployment.yaml", "kind: Deployment"),
         ];
@@ -159,7 +159,7 @@ mod tests {
         let want: BTreeSet<String> = [
             "k/overlays/prod/privileged.yaml",
             "k/overlays/prod/replicas.yaml",
-            "k/overlays/shared/json.yaml",
+            "k/overlays/common/json.yaml",
         ]
         .map(String::from)
         .into();
