@@ -7,14 +7,29 @@ use std::path::{Path, PathBuf};
 
 /// Where links may lead: the scanned root, resolved.
 pub(super) struct Bounds {
+    root: PathBuf,
     base: Option<PathBuf>,
 }
 
 impl Bounds {
     pub(super) fn new(root: &Path) -> Self {
         Self {
+            root: root.to_path_buf(),
             base: std::fs::canonicalize(root).ok(),
         }
+    }
+
+    /// Where `path` (a link judged where it stands, not where it leads) is on disk, from
+    /// the root resolved once: no system call per file below the root.
+    pub(super) fn resolved(&self, path: &Path) -> Option<PathBuf> {
+        if let (Ok(below), Some(base)) = (path.strip_prefix(&self.root), &self.base) {
+            return Some(base.join(below));
+        }
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        Some(std::fs::canonicalize(dir).ok()?.join(path.file_name()?))
     }
 
     /// Why the link at `path` must not be read, if it must not. Broken links and loops

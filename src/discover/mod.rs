@@ -201,7 +201,7 @@ impl Found {
             return;
         };
         let rel = display(path, cwd);
-        if excluded_by_config(path, &rel, opts) {
+        if excluded_by_config(path, &rel, bounds, opts) {
             self.excluded
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return;
@@ -247,22 +247,22 @@ impl Found {
 
 /// Whether the configuration's `exclude` globs cover `path`: as shown, as given, or
 /// relative to the configuration file's directory.
-fn excluded_by_config(path: &Path, rel: &str, opts: &DiscoverOptions<'_>) -> bool {
+fn excluded_by_config(
+    path: &Path,
+    rel: &str,
+    bounds: &links::Bounds,
+    opts: &DiscoverOptions<'_>,
+) -> bool {
     if opts.excludes.is_match(rel) || opts.excludes.is_match(path) {
         return true;
     }
     let Some(base) = opts.exclude_base else {
         return false;
     };
-    // The canonical directory plus the name: a link is judged where it stands.
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let (Ok(dir), Some(name)) = (std::fs::canonicalize(dir), path.file_name()) else {
+    let Some(abs) = bounds.resolved(path) else {
         return false;
     };
-    dir.join(name).strip_prefix(base).is_ok_and(|r| {
+    abs.strip_prefix(base).is_ok_and(|r| {
         !r.as_os_str().is_empty()
             && opts
                 .excludes
