@@ -2,7 +2,7 @@
 //! instruction holds several `NAME=value` words (quotes, escapes, the legacy one-pair form)
 //! and the name and value are judged by the shared secret heuristic.
 
-use super::{env_pairs, instructions};
+use super::variables;
 use crate::parse::node::Node;
 use crate::rules::context::EvalCx;
 use crate::rules::native::support::secrets::{
@@ -16,36 +16,26 @@ use crate::rules::truth::Outcome;
 pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
     let src = file_text(cx);
     let mut spans = Vec::new();
-    for (kw, ins) in instructions(body) {
-        if kw != "ENV" && kw != "ARG" {
-            continue;
-        }
-        let Some(node) = ins.get("args") else {
+    for v in variables(body, &["ENV", "ARG"]) {
+        let Some(value) = &v.value else {
             continue;
         };
-        let Some(text) = node.as_str() else {
-            continue;
-        };
-        for (name, value, at) in env_pairs(kw, text) {
-            let Some(value) = value else {
-                continue;
+        if is_secret_name(v.name)
+            && is_literal_secret(value)
+            && !covered_by_format_rules(v.name, value)
+        {
+            // The finding points at the value (reports mask it), not at the name.
+            let (text, end_of_name) = (v.text, v.at + v.name.len());
+            let rest = &text[end_of_name..];
+            let skip = rest.len() - rest.trim_start_matches(['=', ' ', '\t']).len();
+            let a = end_of_name + skip;
+            let raw = &text[a..];
+            let len = if raw.starts_with(['"', '\'']) {
+                raw[1..].find(&raw[..1]).map_or(raw.len(), |i| i + 2)
+            } else {
+                raw.find(char::is_whitespace).unwrap_or(raw.len())
             };
-            if is_secret_name(name)
-                && is_literal_secret(&value)
-                && !covered_by_format_rules(name, &value)
-            {
-                // The finding points at the value (reports mask it), not at the name.
-                let rest = &text[at + name.len()..];
-                let skip = rest.len() - rest.trim_start_matches(['=', ' ', '\t']).len();
-                let a = at + name.len() + skip;
-                let raw = &text[a..];
-                let len = if raw.starts_with(['"', '\'']) {
-                    raw[1..].find(&raw[..1]).map_or(raw.len(), |i| i + 2)
-                } else {
-                    raw.find(char::is_whitespace).unwrap_or(raw.len())
-                };
-                spans.push(place(src, node, text, a, a + len, cx));
-            }
+            spans.push(place(src, v.node, text, a, a + len, cx));
         }
     }
     fail_or_pass(spans)

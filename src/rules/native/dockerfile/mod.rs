@@ -75,6 +75,43 @@ pub(crate) fn env_pairs<'t>(kw: &str, text: &'t str) -> Vec<(&'t str, Option<Str
         .collect()
 }
 
+/// One variable of an ENV or ARG instruction with where it is written.
+pub(crate) struct Variable<'a> {
+    /// The instruction's arguments as a node (for mapping offsets to the source).
+    pub node: &'a Node,
+    /// The arguments' text, continued lines joined.
+    pub text: &'a str,
+    pub name: &'a str,
+    /// The unquoted value, when one is written.
+    pub value: Option<String>,
+    /// Offset of the name in `text`.
+    pub at: usize,
+}
+
+/// The variables of the `kinds` instructions (`ENV`, `ARG`) of a Dockerfile resource.
+pub(crate) fn variables<'a>(
+    body: &'a Node,
+    kinds: &'a [&'a str],
+) -> impl Iterator<Item = Variable<'a>> + 'a {
+    instructions(body)
+        .filter(|(kw, _)| kinds.contains(kw))
+        .filter_map(|(kw, ins)| {
+            let node = ins.get("args")?;
+            Some((kw, node, node.as_str()?))
+        })
+        .flat_map(|(kw, node, text)| {
+            env_pairs(kw, text)
+                .into_iter()
+                .map(move |(name, value, at)| Variable {
+                    node,
+                    text,
+                    name,
+                    value,
+                    at,
+                })
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

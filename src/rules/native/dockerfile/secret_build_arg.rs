@@ -2,7 +2,7 @@
 //! secret at build time (`--build-arg`). Native because the name is judged by the shared
 //! secret-name heuristic.
 
-use super::{env_pairs, instructions};
+use super::variables;
 use crate::parse::node::Node;
 use crate::rules::context::EvalCx;
 use crate::rules::native::support::secrets::{is_literal_secret, is_secret_name};
@@ -15,20 +15,9 @@ use crate::rules::truth::Outcome;
 pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
     let src = file_text(cx);
     let mut spans = Vec::new();
-    for (kw, ins) in instructions(body) {
-        if kw != "ARG" {
-            continue;
-        }
-        let Some(node) = ins.get("args") else {
-            continue;
-        };
-        let Some(text) = node.as_str() else {
-            continue;
-        };
-        for (name, value, at) in env_pairs(kw, text) {
-            if is_secret_name(name) && !value.as_deref().is_some_and(is_literal_secret) {
-                spans.push(place(src, node, text, at, at + name.len(), cx));
-            }
+    for v in variables(body, &["ARG"]) {
+        if is_secret_name(v.name) && !v.value.as_deref().is_some_and(is_literal_secret) {
+            spans.push(place(src, v.node, v.text, v.at, v.at + v.name.len(), cx));
         }
     }
     fail_or_pass(spans)
