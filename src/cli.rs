@@ -102,11 +102,11 @@ pub struct ResourcesArgs {
     pub input: InputArgs,
 }
 
-/// What to read: shared by `check`'s siblings that scan (`baseline`, `resources`), which
-/// take none of its reporting flags.
-#[derive(Debug, Args)]
+/// What to read: `check`'s inputs, shared with its siblings that scan (`baseline`,
+/// `resources`), which take none of its reporting flags.
+#[derive(Clone, Debug, Args)]
 pub struct InputArgs {
-    /// Files or directories to scan.
+    /// Files or directories to scan; `-` reads one file from standard input.
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Worker threads (default: one per core).
@@ -132,11 +132,7 @@ impl InputArgs {
             check: CheckArgs,
         }
         let mut check = Defaults::parse_from(["isolint"]).check;
-        check.paths.clone_from(&self.paths);
-        check.threads = self.threads;
-        check.var_files.clone_from(&self.var_files);
-        check.vars.clone_from(&self.vars);
-        check.no_gitignore = self.no_gitignore;
+        check.input = self.clone();
         check
     }
 }
@@ -197,9 +193,8 @@ pub enum FailOn {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Files or directories to scan; `-` reads one file from standard input.
-    #[arg(value_name = "PATH", default_value = ".")]
-    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
     /// The name a file read from stdin (`-`) is classified and reported by.
     #[arg(long, value_name = "NAME", default_value = "stdin.yaml")]
     pub stdin_filename: String,
@@ -239,18 +234,6 @@ pub struct CheckArgs {
     /// Do not render Helm charts or build Kustomize overlays (check the files as they are).
     #[arg(long)]
     pub no_render: bool,
-    /// Worker threads (default: one per core).
-    #[arg(long, short = 'j', value_name = "N")]
-    pub threads: Option<usize>,
-    /// Terraform variable file, applied after terraform.tfvars and *.auto.tfvars (repeatable).
-    #[arg(long = "var-file", value_name = "FILE")]
-    pub var_files: Vec<PathBuf>,
-    /// Terraform variable, as `name=value` (repeatable).
-    #[arg(long = "var", value_name = "NAME=VALUE")]
-    pub vars: Vec<String>,
-    /// Scan files that .gitignore excludes too.
-    #[arg(long)]
-    pub no_gitignore: bool,
     /// Print time per stage after the summary (human format).
     #[arg(long)]
     pub stats: bool,

@@ -147,6 +147,7 @@ pub(crate) fn config_for(args: &CheckArgs) -> Result<Config, Fatal> {
     }
     // `check -` looks for the configuration from the working directory.
     let start = args
+        .input
         .paths
         .iter()
         .find(|p| p.as_os_str() != "-")
@@ -167,8 +168,9 @@ pub(crate) fn rules_for(args: &RulesArgs, config: &Config) -> Result<RuleSet, Fa
 pub(crate) fn scan_options(args: &CheckArgs, config: Config) -> Result<ScanOptions, Fatal> {
     // A path that does not exist is a usage error, not a file error that ends green: a
     // typo in the Action's `paths:` must fail the job.
-    let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    let stdin = args.input.paths.iter().any(|p| p.as_os_str() == "-");
     let paths: Vec<PathBuf> = args
+        .input
         .paths
         .iter()
         .filter(|p| p.as_os_str() != "-")
@@ -189,8 +191,8 @@ pub(crate) fn scan_options(args: &CheckArgs, config: Config) -> Result<ScanOptio
         stdin,
         paths,
         strict: args.strict,
-        threads: args.threads.unwrap_or(0),
-        gitignore: !args.no_gitignore,
+        threads: args.input.threads.unwrap_or(0),
+        gitignore: !args.input.no_gitignore,
         terraform: terraform_options(args)?,
         baseline: match &args.baseline {
             Some(path) => Some(crate::suppress::baseline::Baseline::load(path)?),
@@ -246,7 +248,7 @@ fn read_stdin(name: &str) -> Result<crate::scan::StdinFile, Fatal> {
 /// `--var-file` texts (as sources, so errors point into them) and `--var` pairs.
 fn terraform_options(args: &CheckArgs) -> Result<TerraformOptions, Fatal> {
     let mut opts = TerraformOptions::default();
-    for (i, path) in args.var_files.iter().enumerate() {
+    for (i, path) in args.input.var_files.iter().enumerate() {
         let text = read_text(path)
             .map_err(|_| Fatal::Usage(format!("cannot read --var-file {}", path.display())))?;
         // Var files get ids from the top of the range, clear of the scanned files'.
@@ -258,7 +260,7 @@ fn terraform_options(args: &CheckArgs) -> Result<TerraformOptions, Fatal> {
             text,
         )));
     }
-    for v in &args.vars {
+    for v in &args.input.vars {
         let Some((name, value)) = v.split_once('=') else {
             return Err(Fatal::Usage(format!("--var expects name=value, got `{v}`")));
         };
