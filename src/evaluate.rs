@@ -179,7 +179,7 @@ fn check_resource<'r>(
     let text = (resource.family == Family::Text)
         .then(|| sources.get(resource.span.file))
         .flatten()
-        .map(|src| crate::model::text::text_body(resource, src));
+        .map(|src| crate::model::text::text_body(resource, &src));
     let body = text.as_ref().unwrap_or(&resource.body);
     let memo = crate::rules::context::Memo::default();
     let cx = EvalCx {
@@ -310,7 +310,7 @@ fn make_finding(
         confidence,
         fingerprint: fingerprint(
             &rule.meta.id,
-            src,
+            &src,
             &resource.address,
             span,
             rule.meta.sensitive,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 
 use crate::rules::{RuleMeta, Severity};
-use crate::source::{SourceMap, SourceText, Span};
+use crate::source::{FileId, SourceMap, SourceText, Span};
 
 /// How sure the finding is: `Low` marks a `--strict` finding whose premise is unknown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -150,39 +150,42 @@ pub fn mask_short(secret: &str) -> String {
     format!("{shown}…")
 }
 
-/// The sources as reports show them: in every file with a finding of a `sensitive` rule,
-/// the flagged text masked (same length, so every span still points at it).
-pub fn mask_sources(findings: &[Finding], sources: &SourceMap) -> SourceMap {
-    let mut spans: BTreeMap<u32, Vec<Span>> = BTreeMap::new();
+/// The texts a report shows: the files with findings or with errors that point into
+/// them (read again where the scan released them), each secret a `sensitive` rule found
+/// masked, so no output format can print it. No other text is kept.
+pub fn report_sources(
+    findings: &[Finding],
+    errors: &[crate::error::FileError],
+    sources: &SourceMap,
+) -> SourceMap {
+    let mut spans: BTreeMap<FileId, Vec<Span>> = BTreeMap::new();
     for f in findings.iter().filter(|f| f.rule.sensitive) {
-        spans.entry(f.span.file.0).or_default().push(f.span);
+        spans.entry(f.span.file).or_default().push(f.span);
     }
-    if spans.is_empty() {
-        return sources.clone();
-    }
-    let files = sources
+    let keep: std::collections::BTreeSet<FileId> = findings
         .iter()
-        .map(|src| {
-            let Some(list) = spans.get(&src.id.0) else {
-                return src.clone();
-            };
-            let mut text = src.text.to_string();
-            for span in list {
-                let r = span.range();
-                if let Some(secret) = text.get(r.clone()) {
-                    let masked = mask(secret);
-                    text.replace_range(r, &masked);
-                }
-            }
-            Arc::new(SourceText::new(
-                src.id,
-                src.display_path.clone(),
-                src.path.clone(),
-                Arc::from(text),
-            ))
-        })
+        .map(|f| f.span.file)
+        .chain(errors.iter().filter_map(|e| e.span.map(|s| s.file)))
         .collect();
-    SourceMap::new(files)
+    sources.only(&keep, |src| {
+        let Some(list) = spans.get(&src.id) else {
+            return src;
+        };
+        let mut text = src.text.to_string();
+        for span in list {
+            let r = span.range();
+            if let Some(secret) = text.get(r.clone()) {
+                let masked = mask(secret);
+                text.replace_range(r, &masked);
+            }
+        }
+        Arc::new(SourceText::new(
+            src.id,
+            src.display_path.clone(),
+            src.path.clone(),
+            Arc::from(text),
+        ))
+    })
 }
 
 #[cfg(test)]

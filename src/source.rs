@@ -3,7 +3,7 @@
 //! lines and columns only when a report is written.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 pub use crate::span::{FileId, Span};
 
@@ -105,31 +105,246 @@ impl SourceText {
     }
 }
 
-/// Every file read in one scan, indexed by [`FileId`].
-#[derive(Clone, Debug, Default)]
+/// Every file of one scan, indexed by [`FileId`]: each file's names always, its text only
+/// while a stage needs it. The scan reads a file, works on it and releases its text unless
+/// it has findings, so memory follows the unit of work, not the repository; a released
+/// text is read again on demand (a Kubernetes finding found after every file is modelled)
+/// and used only if its hash is unchanged.
+#[derive(Debug, Default)]
 pub struct SourceMap {
-    files: Vec<Arc<SourceText>>,
+    slots: Vec<Slot>,
+    /// Slots `..discovered` are the discovered files, sorted by display path.
+    discovered: usize,
+}
+
+#[derive(Debug)]
+struct Slot {
+    display_path: String,
+    path: PathBuf,
+    text: Mutex<Text>,
+}
+
+#[derive(Clone, Debug)]
+enum Text {
+    /// Not read yet.
+    Unread,
+    Held(Arc<SourceText>),
+    /// Released after its file's work; read again on demand if the hash still matches.
+    Released(u64),
+    /// Never to be read (a read failed, the file changed, or a report's map keeps only
+    /// the files it shows).
+    Absent,
+}
+
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
+impl Clone for SourceMap {
+    fn clone(&self) -> Self {
+        SourceMap {
+            slots: self
+                .slots
+                .iter()
+                .map(|s| Slot {
+                    display_path: s.display_path.clone(),
+                    path: s.path.clone(),
+                    text: Mutex::new(s.lock().clone()),
+                })
+                .collect(),
+            discovered: self.discovered,
+        }
+    }
+}
+
+impl Slot {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Text> {
+        // A panic while holding the lock (guarded per file) leaves a valid state.
+        self.text
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 impl SourceMap {
+    /// Texts already in memory, each at the slot of its id.
     pub fn new(files: Vec<Arc<SourceText>>) -> Self {
-        SourceMap { files }
+        let mut map = SourceMap::default();
+        for f in files {
+            map.insert(f);
+        }
+        map
     }
 
-    pub fn get(&self, id: FileId) -> Option<&Arc<SourceText>> {
-        self.files.get(id.0 as usize)
+    /// The discovered files (sorted by display path; their ids follow that order), unread.
+    pub fn unread(files: impl Iterator<Item = (String, PathBuf)>) -> Self {
+        let slots: Vec<Slot> = files
+            .map(|(display_path, path)| Slot {
+                display_path,
+                path,
+                text: Mutex::new(Text::Unread),
+            })
+            .collect();
+        SourceMap {
+            discovered: slots.len(),
+            slots,
+        }
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &Arc<SourceText>> {
-        self.files.iter()
+    /// Adds a text held in memory (standard input, a rendered chart) at its id.
+    pub fn insert(&mut self, src: Arc<SourceText>) {
+        let at = src.id.0 as usize;
+        while self.slots.len() <= at {
+            self.slots.push(Slot {
+                display_path: String::new(),
+                path: PathBuf::new(),
+                text: Mutex::new(Text::Absent),
+            });
+        }
+        self.slots[at] = Slot {
+            display_path: src.display_path.clone(),
+            path: src.path.clone(),
+            text: Mutex::new(Text::Held(src)),
+        };
+    }
+
+    /// The id the next inserted text gets.
+    pub fn next_id(&self) -> FileId {
+        FileId(u32::try_from(self.slots.len()).unwrap_or(u32::MAX))
+    }
+
+    /// The text of a file, read now if it was not (or was released).
+    pub fn load(&self, id: FileId) -> Result<Arc<SourceText>, ReadFailure> {
+        use crate::error::FileErrorKind;
+        let gone = || ReadFailure::Error(FileErrorKind::Read, "no longer readable".into());
+        let Some(slot) = self.slots.get(id.0 as usize) else {
+            return Err(gone());
+        };
+        let mut state = slot.lock();
+        let expected = match &*state {
+            Text::Held(src) => return Ok(src.clone()),
+            Text::Absent => return Err(gone()),
+            Text::Unread => None,
+            Text::Released(hash) => Some(*hash),
+        };
+        let read = read_text(&slot.path).and_then(|text| {
+            if expected.is_some_and(|h| h != text_hash(&text)) {
+                return Err(ReadFailure::Error(
+                    FileErrorKind::Read,
+                    "changed on disk during the scan; its findings are not shown".into(),
+                ));
+            }
+            Ok(Arc::new(SourceText::new(
+                id,
+                slot.display_path.clone(),
+                slot.path.clone(),
+                text,
+            )))
+        });
+        *state = match &read {
+            Ok(src) => Text::Held(src.clone()),
+            Err(_) => Text::Absent,
+        };
+        read
+    }
+
+    /// The text of a file, when it can be had.
+    pub fn get(&self, id: FileId) -> Option<Arc<SourceText>> {
+        self.load(id).ok()
+    }
+
+    /// Lets go of a file's text (it is read again if a later stage asks for it).
+    pub fn release(&self, id: FileId) {
+        // Only discovered files can be read again; a text from standard input or a
+        // rendered chart stays.
+        let i = id.0 as usize;
+        if let Some(slot) = self.slots[..self.discovered].get(i) {
+            let mut state = slot.lock();
+            if let Text::Held(src) = &*state {
+                *state = Text::Released(text_hash(&src.text));
+            }
+        }
+    }
+
+    /// A copy keeping the texts of `keep` (read again where released, passed through
+    /// `edit`) and no other: what a report shows.
+    pub fn only(
+        &self,
+        keep: &std::collections::BTreeSet<FileId>,
+        edit: impl Fn(Arc<SourceText>) -> Arc<SourceText>,
+    ) -> SourceMap {
+        let slots = self
+            .slots
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let id = FileId(u32::try_from(i).unwrap_or(u32::MAX));
+                let text = match keep.contains(&id).then(|| self.load(id)) {
+                    Some(Ok(src)) => Text::Held(edit(src)),
+                    _ => Text::Absent,
+                };
+                Slot {
+                    display_path: s.display_path.clone(),
+                    path: s.path.clone(),
+                    text: Mutex::new(text),
+                }
+            })
+            .collect();
+        SourceMap {
+            slots,
+            discovered: self.discovered,
+        }
+    }
+
+    /// The discovered file with this display path.
+    pub fn find(&self, display_path: &str) -> Option<FileId> {
+        let i = self.slots[..self.discovered]
+            .binary_search_by(|s| s.display_path.as_str().cmp(display_path))
+            .ok()
+            .or_else(|| {
+                (self.discovered..self.slots.len())
+                    .find(|&i| self.slots[i].display_path == display_path)
+            })?;
+        Some(FileId(u32::try_from(i).ok()?))
+    }
+
+    /// The texts in memory now, in id order.
+    pub fn iter(&self) -> impl Iterator<Item = Arc<SourceText>> + '_ {
+        self.slots.iter().filter_map(|s| match &*s.lock() {
+            Text::Held(src) => Some(src.clone()),
+            _ => None,
+        })
+    }
+
+    /// A file's display path, read or not.
+    pub fn display_path(&self, id: FileId) -> Option<&str> {
+        self.slots
+            .get(id.0 as usize)
+            .map(|s| s.display_path.as_str())
+    }
+
+    /// Where a file is on disk, read or not.
+    pub fn path(&self, id: FileId) -> Option<&std::path::Path> {
+        self.slots.get(id.0 as usize).map(|s| s.path.as_path())
+    }
+
+    /// Every file's display path and path on disk, read or not, in id order.
+    pub fn names(&self) -> impl Iterator<Item = (&str, &std::path::Path)> {
+        self.slots
+            .iter()
+            .filter(|s| !s.display_path.is_empty())
+            .map(|s| (s.display_path.as_str(), s.path.as_path()))
     }
 
     pub fn len(&self) -> usize {
-        self.files.len()
+        self.slots.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
+        self.slots.is_empty()
     }
 }
 
@@ -149,6 +364,44 @@ mod tests {
         // 'ç' is two bytes; 'd' is the second character.
         assert_eq!(s.position(5), Position { line: 2, column: 2 });
         assert_eq!(s.line_text(2), "çd");
+    }
+
+    #[test]
+    fn a_released_text_is_read_again_only_while_unchanged() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (a, b) = (dir.path().join("a.yaml"), dir.path().join("b.yaml"));
+        std::fs::write(&a, "kind: Pod\n").expect("write");
+        std::fs::write(&b, "kind: Service\n").expect("write");
+        let map = SourceMap::unread(
+            [("a.yaml", &a), ("b.yaml", &b)]
+                .into_iter()
+                .map(|(name, path)| (name.to_owned(), path.clone())),
+        );
+        assert_eq!(map.find("b.yaml"), Some(FileId(1)));
+        assert_eq!(
+            map.iter().count(),
+            0,
+            "nothing is read before it is asked for"
+        );
+        let first = map.load(FileId(0)).expect("read");
+        assert_eq!(&*first.text, "kind: Pod\n");
+        map.release(FileId(0));
+        map.release(FileId(1));
+        assert_eq!(map.iter().count(), 0, "released texts are not held");
+        assert_eq!(
+            &*map.load(FileId(0)).expect("read again").text,
+            "kind: Pod\n"
+        );
+        map.release(FileId(0));
+        std::fs::write(&a, "kind: Job\n").expect("write");
+        match map.load(FileId(0)) {
+            Err(ReadFailure::Error(_, msg)) => assert!(msg.contains("changed"), "{msg}"),
+            other => panic!("a changed file must not be used: {other:?}"),
+        }
+        // A report's copy keeps only what it shows.
+        let kept = map.only(&[FileId(1)].into(), |s| s);
+        assert_eq!(kept.iter().map(|s| s.id).collect::<Vec<_>>(), [FileId(1)]);
+        assert!(kept.get(FileId(0)).is_none());
     }
 
     #[test]

@@ -3,7 +3,6 @@
 //! default values plus the values files and `--set` pairs configured for it. Each
 //! rendered object remembers its `# Source:` template so findings point there.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -124,7 +123,7 @@ pub(super) fn failure(message: &str) -> Outcome {
 pub(super) fn documents(
     rendered: &str,
     dir: &str,
-    by_path: &HashMap<&str, Arc<SourceText>>,
+    by_path: &super::ByPath<'_>,
 ) -> Vec<RenderedDoc> {
     super::locate::documents(rendered)
         .into_iter()
@@ -137,7 +136,7 @@ pub(super) fn documents(
             let template = source
                 .and_then(|s| s.split_once('/'))
                 .map(|(_, rel)| format!("{}{rel}", prefix(dir)))
-                .and_then(|p| by_path.get(p.as_str()).cloned());
+                .and_then(|p| by_path(p.as_str()));
             let candidates = template
                 .iter()
                 .map(|t| Candidate {

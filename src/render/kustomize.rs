@@ -31,8 +31,10 @@ pub(super) struct Kustomization {
 }
 
 /// Every kustomization among the scanned files.
-pub(super) fn kustomizations(files: &[Arc<SourceText>]) -> HashMap<String, Kustomization> {
-    let known: BTreeSet<&str> = files.iter().map(|s| s.display_path.as_str()).collect();
+pub(super) fn kustomizations(
+    files: &[Arc<SourceText>],
+    known: &BTreeSet<&str>,
+) -> HashMap<String, Kustomization> {
     let kust_dirs: BTreeSet<&str> = files
         .iter()
         .filter(|s| is_kustomization(&s.display_path))
@@ -154,13 +156,10 @@ fn identity(text: &str, range: Range<usize>) -> Option<(String, String)> {
 /// Every object document of the chain's files: (patch?, file, range, kind, name).
 type Objects = Vec<(bool, Arc<SourceText>, Range<usize>, String, String)>;
 
-pub(super) fn objects(
-    chain: &[&Kustomization],
-    by_path: &HashMap<&str, Arc<SourceText>>,
-) -> Objects {
+pub(super) fn objects(chain: &[&Kustomization], by_path: &super::ByPath<'_>) -> Objects {
     let mut out = Vec::new();
     let mut add = |patch: bool, path: &str| {
-        let Some(src) = by_path.get(path) else {
+        let Some(src) = by_path(path) else {
             return;
         };
         for range in locate::documents(&src.text) {

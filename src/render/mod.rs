@@ -24,7 +24,7 @@ use crate::config::Config;
 use crate::error::{FileError, FileErrorKind, Notice};
 use crate::finding::Finding;
 use crate::model::{Family, Modelled, Resource};
-use crate::source::{FileId, SourceText, Span};
+use crate::source::{FileId, SourceMap, SourceText, Span};
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -233,19 +233,25 @@ fn program(configured: Option<&PathBuf>, default: &str) -> Option<PathBuf> {
 
 /// Renders every chart and top-level overlay among `files`.
 pub(crate) fn render(
-    files: &[Arc<SourceText>],
+    sources: &SourceMap,
     config: &Config,
     opts: &RenderOptions,
-    first_id: u32,
+    first_id: FileId,
 ) -> Rendered {
     let mut out = Rendered::default();
-    let by_path: HashMap<&str, Arc<SourceText>> = files
-        .iter()
-        .map(|s| (s.display_path.as_str(), s.clone()))
-        .collect();
     if !opts.enabled {
         return out;
     }
+    // The charts' and overlays' own files are read now, the files they name on demand.
+    let files: Vec<Arc<SourceText>> = sources
+        .names()
+        .filter(|(name, _)| {
+            name.rsplit('/').next() == Some("Chart.yaml") || patches::is_kustomization(name)
+        })
+        .filter_map(|(name, _)| sources.get(sources.find(name)?))
+        .collect();
+    let files = &files[..];
+    let by_path = |p: &str| sources.get(sources.find(p)?);
     let charts = helm::charts(files);
     out.chart_templates = charts
         .iter()
@@ -262,7 +268,12 @@ pub(crate) fn render(
             Box::new(move |text| helm::documents(text, &dir2, by)),
         ));
     }
-    let kusts = kustomize::kustomizations(files);
+    let known: BTreeSet<&str> = if files.is_empty() {
+        BTreeSet::new()
+    } else {
+        sources.names().map(|(name, _)| name).collect()
+    };
+    let kusts = kustomize::kustomizations(files, &known);
     let (kprogram, ksub) = kustomize_program(config);
     let mut remote = Vec::new();
     for top in kustomize::top_level(&kusts) {
@@ -353,7 +364,7 @@ pub(crate) fn render(
             }
         })
         .collect();
-    let mut next = first_id;
+    let mut next = first_id.0;
     for ((job, mapper), result) in jobs.into_iter().zip(results) {
         let anchor = job.anchor.display_path.clone();
         let problem = |msg: String, error: bool| -> (Option<FileError>, Option<Notice>) {
@@ -423,6 +434,9 @@ pub(crate) fn render(
     }
     out
 }
+
+/// A scanned file's text by display path, read when first asked for.
+pub(super) type ByPath<'a> = dyn Fn(&str) -> Option<Arc<SourceText>> + Send + Sync + 'a;
 
 type Mapper<'a> = Box<dyn Fn(&str) -> Vec<RenderedDoc> + Send + Sync + 'a>;
 

@@ -6,11 +6,10 @@
 //! friends) are kept out of the Kubernetes model; they are still scanned as text.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use crate::discover::FileKind;
 use crate::parse::node::{Node, Value};
-use crate::source::SourceText;
+use crate::source::{FileId, SourceMap, SourceText};
 
 /// The names kustomize looks for in a directory.
 pub(crate) const KUSTOMIZATION_NAMES: &[&str] =
@@ -26,21 +25,30 @@ const KUBEADM_TARGETS: &[&str] = &[
     "corednsdeployment",
 ];
 
-/// Display paths of the scanned files that are patches.
-pub(crate) fn patch_files(all: &[(Arc<SourceText>, Option<FileKind>)]) -> BTreeSet<String> {
-    let known: BTreeSet<&str> = all.iter().map(|(s, _)| s.display_path.as_str()).collect();
+/// Display paths of the scanned files that are patches (kustomization files are read
+/// here; no other file is).
+pub(crate) fn patch_files(
+    sources: &SourceMap,
+    all: &[(FileId, Option<FileKind>)],
+) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    for (src, kind) in all {
-        if is_kubeadm_patch(&src.display_path) {
-            out.insert(src.display_path.clone());
-        }
-        if !is_kustomization(&src.display_path) || kind.is_none() {
+    let mut kustomizations = Vec::new();
+    for &(id, kind) in all {
+        let Some(name) = sources.display_path(id) else {
             continue;
+        };
+        if is_kubeadm_patch(name) {
+            out.insert(name.to_owned());
         }
+        if is_kustomization(name) && kind.is_some() {
+            kustomizations.extend(sources.get(id));
+        }
+    }
+    for src in kustomizations {
         let dir = parent(&src.display_path);
-        for rel in patch_paths(src) {
+        for rel in patch_paths(&src) {
             if let Some(path) = join(dir, &rel)
-                && known.contains(path.as_str())
+                && sources.find(&path).is_some()
             {
                 out.insert(path);
             }
@@ -132,11 +140,11 @@ pub(crate) fn join(dir: &str, rel: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::FileId;
+    use std::sync::Arc;
 
-    fn src(id: u32, path: &str, text: &str) -> (Arc<SourceText>, Option<FileKind>) {
+    fn src(id: u32, path: &str, text: &str) -> Arc<SourceText> {
         let s = SourceText::new(FileId(id), path.into(), path.into(), Arc::from(text));
-        (Arc::new(s), Some(FileKind::Yaml))
+        Arc::new(s)
     }
 
     #[test]
@@ -155,7 +163,8 @@ mod tests {
             src(4, "k/overlays/prod/privileged.yaml", "kind: Deployment"),
             src(5, "k/base/deployment.yaml", "kind: Deployment"),
         ];
-        let got = patch_files(&all);
+        let kinds: Vec<_> = all.iter().map(|s| (s.id, Some(FileKind::Yaml))).collect();
+        let got = patch_files(&SourceMap::new(all), &kinds);
         let want: BTreeSet<String> = [
             "k/overlays/prod/privileged.yaml",
             "k/overlays/prod/replicas.yaml",

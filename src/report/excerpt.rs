@@ -1,7 +1,9 @@
-//! The source a terminal diagnostic shows. Normally the whole file; but when a line
-//! around the label is very long (minified JSON, a generated one-line file) printing it
-//! would flood the terminal, so those lines are cut to a window around the label while
-//! the file's line numbers are kept.
+//! The source a terminal diagnostic shows: the label's lines and one on either side,
+//! found through the file's line index (never a rescan of the file per diagnostic, which
+//! made a 30,000-line manifest with many findings slow to draw). When a line around the
+//! label is very long (minified JSON, a generated one-line file) printing it would flood
+//! the terminal, so those lines are cut to a window around the label. Line numbers are
+//! the file's.
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
@@ -14,45 +16,31 @@ const BEFORE_LABEL: usize = 80;
 
 /// Source for one diagnostic, with the label's span inside it.
 pub(crate) struct Shown {
-    pub source: Source,
+    pub source: Excerpt,
     pub label: (usize, usize),
-}
-
-/// The file, or an excerpt of it.
-pub(crate) enum Source {
-    File(miette::NamedSource<std::sync::Arc<str>>),
-    Excerpt(Excerpt),
-}
-
-impl SourceCode for Source {
-    fn read_span<'a>(
-        &'a self,
-        span: &SourceSpan,
-        before: usize,
-        after: usize,
-    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        match self {
-            Source::File(f) => f.read_span(span, before, after),
-            Source::Excerpt(e) => e.read_span(span, before, after),
-        }
-    }
 }
 
 /// What to show for a label on `start..start + len` of `src`: the file itself, or an
 /// excerpt of the label's line and its neighbours when one of them is long.
 pub(crate) fn around(src: &SourceText, start: usize, len: usize) -> Shown {
     let line = src.position(start).line;
-    let lines = line.saturating_sub(1).max(1)..=(line + 1).min(src.line_count());
+    // As miette counts it: a span ending after a line break reaches the next line.
+    let last = src.position(start + len).line.max(line);
+    let lines = line.saturating_sub(1).max(1)..=(last + 1).min(src.line_count());
     if lines.clone().all(|l| src.line_text(l).len() <= LONG_LINE) {
+        let from = src.line_start(*lines.start());
+        let to = if *lines.end() < src.line_count() {
+            src.line_start(lines.end() + 1)
+        } else {
+            src.text.len()
+        };
         return Shown {
-            source: Source::File(miette::NamedSource::new(
-                super::sanitize::line(&src.display_path),
-                match super::sanitize::same_width(&src.text) {
-                    std::borrow::Cow::Borrowed(_) => src.text.clone(),
-                    std::borrow::Cow::Owned(clean) => clean.into(),
-                },
-            )),
-            label: (start, len),
+            source: Excerpt {
+                name: super::sanitize::line(&src.display_path).into_owned(),
+                text: super::sanitize::same_width(&src.text[from..to]).into_owned(),
+                lines_before: lines.start() - 1,
+            },
+            label: (start - from, len),
         };
     }
     let mut text = String::new();
@@ -74,11 +62,11 @@ pub(crate) fn around(src: &SourceText, start: usize, len: usize) -> Shown {
         text.push('\n');
     }
     Shown {
-        source: Source::Excerpt(Excerpt {
+        source: Excerpt {
             name: super::sanitize::line(&src.display_path).into_owned(),
             text: super::sanitize::same_width(&text).into_owned(),
             lines_before: lines.start() - 1,
-        }),
+        },
         label,
     }
 }
@@ -189,6 +177,24 @@ mod tests {
         let shown = around(&src, 2, 1);
         assert_eq!(shown.label, (2, 1));
         assert_eq!(shown_text(&shown), "a\nb = 1\nc\n");
+    }
+
+    #[test]
+    fn a_label_deep_in_a_file_shows_its_lines_and_their_neighbours_only() {
+        let text: String = (1..=30_000).map(|i| format!("key{i}: v\n")).collect();
+        let src = source(&text);
+        let start = src.line_start(20_000);
+        let shown = around(&src, start, "key20000".len());
+        assert_eq!(shown.source.text, "key19999: v\nkey20000: v\nkey20001: v\n");
+        assert_eq!(shown.source.lines_before, 19_998);
+        let span = SourceSpan::from(shown.label);
+        let contents = shown.source.read_span(&span, 1, 1).expect("span");
+        // 0-based: the file's line 19,999.
+        assert_eq!(contents.line(), 19_998);
+        assert_eq!(
+            shown_text(&shown),
+            "key19999: v\nkey20000: v\nkey20001: v\n"
+        );
     }
 
     #[test]

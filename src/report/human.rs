@@ -33,7 +33,7 @@ pub fn write(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> std:
             .with_severity(miette::Severity::Error);
         let src = report.sources.iter().find(|s| s.display_path == e.file);
         if let (Some(span), Some(src)) = (e.span, src) {
-            let shown = super::excerpt::around(src, span.start as usize, span.len());
+            let shown = super::excerpt::around(&src, span.start as usize, span.len());
             diag = diag.with_label(LabeledSpan::new_primary_with_span(
                 Some("here".into()),
                 shown.label,
@@ -78,7 +78,7 @@ fn render_finding(
         })
         .collect();
     let label_span = src.first_line(f.span);
-    let shown = super::excerpt::around(src, label_span.start as usize, label_span.len());
+    let shown = super::excerpt::around(&src, label_span.start as usize, label_span.len());
     let severity = match f.severity {
         Severity::Critical | Severity::High => miette::Severity::Error,
         Severity::Medium | Severity::Low => miette::Severity::Warning,

@@ -210,8 +210,8 @@ pub fn format_utc(secs: i64) -> String {
 /// headers; `.` when they share none.
 pub fn scanned_root(report: &Report) -> String {
     let mut common: Option<Vec<&str>> = None;
-    for src in report.sources.iter() {
-        let mut parts: Vec<&str> = src.display_path.split('/').collect();
+    for (display_path, _) in report.sources.names() {
+        let mut parts: Vec<&str> = display_path.split('/').collect();
         parts.pop();
         common = Some(match common {
             None => parts,

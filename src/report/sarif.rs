@@ -395,8 +395,8 @@ impl SrcRoot {
     fn of(report: &Report) -> SrcRoot {
         let cwd = std::env::current_dir().unwrap_or_default();
         let mut common: Option<PathBuf> = None;
-        for src in report.sources.iter() {
-            let Ok(abs) = std::fs::canonicalize(cwd.join(&src.path)) else {
+        for (_, path) in report.sources.names() {
+            let Ok(abs) = std::fs::canonicalize(cwd.join(path)) else {
                 continue;
             };
             let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();

@@ -185,12 +185,12 @@ impl<'a> ResourceIndex<'a> {
 
     /// Where a scanned file is on disk.
     pub fn file_path(&self, file: crate::source::FileId) -> Option<&'a std::path::Path> {
-        self.sources.get(file).map(|src| src.path.as_path())
+        self.sources.path(file)
     }
 
     /// The whole text of a scanned file.
-    pub fn file_text(&self, file: crate::source::FileId) -> Option<&'a str> {
-        self.sources.get(file).map(|src| &*src.text)
+    pub fn file_text(&self, file: crate::source::FileId) -> Option<std::sync::Arc<str>> {
+        self.sources.get(file).map(|src| src.text.clone())
     }
 
     /// The first line of a span (to point at a block or list item header).

@@ -13,7 +13,7 @@ pub mod truth;
 
 pub use select::{load_rules, load_rules_with, selector};
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -93,6 +93,9 @@ pub struct Rule {
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     by_kind: BTreeMap<String, Vec<usize>>,
+    /// Kinds that checks look up beside the resource they check (`related`, and the
+    /// native checks' lookups).
+    looked_up: BTreeSet<String>,
 }
 
 /// The kind selector that matches every Kubernetes workload (anything with a pod spec).
@@ -107,7 +110,30 @@ impl RuleSet {
                 by_kind.entry(kind.clone()).or_default().push(i);
             }
         }
-        RuleSet { rules, by_kind }
+        let mut looked_up: BTreeSet<&str> = native::LOOKED_UP_KINDS
+            .iter()
+            .flat_map(|k| k.iter().copied())
+            .collect();
+        for r in &rules {
+            r.check.related_kinds(&mut looked_up);
+            if let Some(when) = &r.when {
+                when.related_kinds(&mut looked_up);
+            }
+        }
+        let looked_up = looked_up.into_iter().map(str::to_owned).collect();
+        RuleSet {
+            rules,
+            by_kind,
+            looked_up,
+        }
+    }
+
+    /// Whether any check can read this resource: a rule applies to it, or a check looks
+    /// its kind up. A Kubernetes object no check can read is not kept for the
+    /// cross-file batch (CustomResourceDefinitions, often megabytes of schema, are the
+    /// common case).
+    pub fn reads(&self, resource: &Resource) -> bool {
+        self.looked_up.contains(&resource.kind) || !self.indices_for(resource).is_empty()
     }
 
     /// Positions in `rules` of the rules that apply to a resource, ascending (id order).

@@ -1,6 +1,8 @@
 //! Compiled checks and their three-valued evaluation against a resource. A check states
 //! the compliant state; a rule reports a finding where it comes out false.
 
+use std::collections::BTreeSet;
+
 use regex::Regex;
 
 use super::context::{EvalCx, Memo, NativeFn};
@@ -76,6 +78,30 @@ impl std::fmt::Debug for Native {
 }
 
 impl Predicate {
+    /// The kinds of the other resources this predicate relates to (`related`).
+    pub fn related_kinds<'a>(&'a self, out: &mut BTreeSet<&'a str>) {
+        match self {
+            Predicate::All(list) | Predicate::Any(list) => {
+                list.iter().for_each(|p| p.related_kinds(out));
+            }
+            Predicate::Not(p) | Predicate::Every(_, p) | Predicate::Some(_, p) => {
+                p.related_kinds(out);
+            }
+            Predicate::If(a, b) => {
+                a.related_kinds(out);
+                b.related_kinds(out);
+            }
+            Predicate::Related(r) => {
+                out.insert(&r.kind);
+                if let Some(check) = &r.check {
+                    check.related_kinds(out);
+                }
+            }
+            Predicate::Present(_) | Predicate::Absent(_) | Predicate::Leaf(_) => {}
+            Predicate::Native(_) => {}
+        }
+    }
+
     /// Evaluates against `node` (the resource body, or an element inside `every`).
     pub fn eval(&self, node: &Node, cx: &EvalCx<'_>) -> Outcome {
         match self {
@@ -336,7 +362,7 @@ fn no_match(re: &Regex, v: &Node, cx: Option<&EvalCx<'_>>) -> Outcome {
         .map(|m| {
             if let (false, Some(cx)) = (verbatim, cx) {
                 use crate::rules::native::support::spans::{file_text, place};
-                place(file_text(cx), v, text, m.start(), m.end(), cx)
+                place(file_text(cx).as_deref(), v, text, m.start(), m.end(), cx)
             } else if verbatim {
                 Span::new(
                     v.span.file,

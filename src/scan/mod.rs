@@ -26,7 +26,7 @@ use crate::model::{Family, Modelled, Resource, terraform};
 use crate::render::Rendered;
 use crate::report::{Report, StageTimes, Summary};
 use crate::rules::RuleSet;
-use crate::source::{SourceMap, SourceText};
+use crate::source::{FileId, SourceMap, SourceText};
 use crate::suppress;
 
 /// Everything a scan needs, resolved from the command line and the config file.
@@ -69,13 +69,16 @@ fn globset(patterns: &[String], config: &Config) -> Result<GlobSet, Fatal> {
     b.build().map_err(|e| config.problem(e.to_string()))
 }
 
-/// The scan's files, read: what every later stage works from.
+/// The scan's files: every later stage works from them. Only the Terraform files (a
+/// root is evaluated with all its files), the files rendering needs and standard input
+/// are read here; the others are read one at a time by the stage that models them.
 struct Inputs {
     sources: SourceMap,
     /// The Terraform files among `sources` (evaluated per module directory).
     terraform: Vec<Arc<SourceText>>,
-    /// Every file, with what discovery classified it as (each is also scanned as text).
-    all: Vec<(Arc<SourceText>, Option<FileKind>)>,
+    /// Every file, in id order, with what discovery classified it as (each is also
+    /// scanned as text).
+    all: Vec<(FileId, Option<FileKind>)>,
     errors: Vec<FileError>,
     focus: Option<Focus>,
     /// Charts and overlays rendered (their outputs are among `sources`, after the files).
@@ -86,7 +89,7 @@ struct Inputs {
     excluded: usize,
 }
 
-/// Discover and read.
+/// Discover, and read what must be read before the per-file stage.
 fn inputs(opts: &ScanOptions, times: &mut StageTimes) -> Result<Inputs, Fatal> {
     let started = Instant::now();
     let excludes = globset(&opts.config.exclude, &opts.config)?;
@@ -115,38 +118,34 @@ fn inputs(opts: &ScanOptions, times: &mut StageTimes) -> Result<Inputs, Fatal> {
 
     let t = Instant::now();
     crate::report::progress::start(files.len());
-    let (mut sources, read_errors) = read::read_all(&files);
-    errors.extend(read_errors);
-    let mut all: Vec<_> = sources
-        .iter()
-        .map(|s| (s.clone(), read::kind_of(&files, s)))
+    let mut all: Vec<(FileId, Option<FileKind>)> = (0..files.len())
+        .map(|i| FileId(u32::try_from(i).unwrap_or(u32::MAX)))
+        .zip(files.iter().map(|f| Some(f.kind)))
         .collect();
+    let mut sources = SourceMap::unread(files.into_iter().map(|f| (f.display_path, f.path)));
     if let Some(stdin) = &opts.stdin {
-        let id = crate::source::FileId(u32::try_from(sources.len()).unwrap_or(u32::MAX));
-        let src = Arc::new(SourceText::new(
+        let id = sources.next_id();
+        sources.insert(Arc::new(SourceText::new(
             id,
             stdin.name.clone(),
             PathBuf::from(&stdin.name),
             stdin.text.clone(),
-        ));
-        sources.push(src.clone());
-        all.push((src, discover::classify_name(&stdin.name)));
+        )));
+        all.push((id, discover::classify_name(&stdin.name)));
     }
-    let terraform = all
-        .iter()
-        .filter(|(_, kind)| *kind == Some(FileKind::Terraform))
-        .map(|(s, _)| s.clone())
-        .collect();
+    let (terraform, read_errors) = read::read_terraform(&sources, &all);
+    errors.extend(read_errors);
     times.read_ms = elapsed_ms(t);
 
     let t = Instant::now();
-    let patches = crate::render::patches::patch_files(&all);
-    let first_id = u32::try_from(sources.len()).unwrap_or(u32::MAX);
-    let rendered = crate::render::render(&sources, &opts.config, &opts.render, first_id);
-    sources.extend(rendered.sources.iter().cloned());
+    let patches = crate::render::patches::patch_files(&sources, &all);
+    let rendered = crate::render::render(&sources, &opts.config, &opts.render, sources.next_id());
+    for src in &rendered.sources {
+        sources.insert(src.clone());
+    }
     times.render_ms = elapsed_ms(t);
     Ok(Inputs {
-        sources: SourceMap::new(sources),
+        sources,
         terraform,
         all,
         errors,
@@ -183,8 +182,17 @@ pub fn collect(opts: &ScanOptions) -> Result<Collected, Fatal> {
     let mut resources = std::mem::take(&mut rendered.resources);
     let per_file: Vec<Modelled> = all
         .par_iter()
-        .map(|(src, kind)| {
-            let mut m = model_guarded(src, *kind, &tf_files);
+        .map(|&(id, kind)| {
+            let src = match read::read_file(&sources, id, kind) {
+                Ok(src) => src,
+                Err(e) => {
+                    return Modelled {
+                        errors: e.into_iter().collect(),
+                        ..Modelled::default()
+                    };
+                }
+            };
+            let mut m = model_guarded(&src, kind, &tf_files);
             crate::render::drop_patch_objects(&src.display_path, &patches, &mut m);
             rendered.settle(&src.display_path, &mut m);
             m
@@ -259,36 +267,56 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
     times.terraform_ms = elapsed_ms(t);
 
     let t = Instant::now();
-    let per_file: Vec<(Batch, Modelled)> = all
+    let mut files_scanned = 0;
+    let per_file: Vec<PerFile> = all
         .par_iter()
-        .map(|(src, kind)| {
-            let mut m = clock.time_model(|| model_guarded(src, *kind, &tf_files));
-            crate::render::drop_patch_objects(&src.display_path, &patches, &mut m);
-            rendered.settle(&src.display_path, &mut m);
-            // Kubernetes objects and workflows wait for the others (they relate across
-            // files: selectors, and pins of the same action); everything else only
-            // relates within its own file.
-            let (k8s, own): (Vec<_>, Vec<_>) = std::mem::take(&mut m.resources)
-                .into_iter()
-                .partition(|r| matches!(r.family, Family::Kubernetes | Family::Workflow));
-            let batch = clock.time_evaluate(|| {
-                guarded_batch(&src.display_path, || {
-                    Batch::evaluate(rules, &own, &sources, &eval)
-                })
-            });
-            m.resources = k8s;
-            (batch, m)
+        .map(|&(id, kind)| {
+            per_file(
+                &sources,
+                id,
+                kind,
+                &tf_files,
+                &patches,
+                &rendered,
+                rules,
+                &eval,
+                &clock,
+                opts.inline_suppressions,
+            )
         })
         .collect();
     let mut kubernetes = std::mem::take(&mut rendered.resources);
+    let waiting = kubernetes.len();
+    kubernetes.retain(|r| rules.reads(r));
+    total.resources += waiting - kubernetes.len();
     let mut duplicate_keys = Vec::new();
-    for (batch, m) in per_file {
-        total.absorb(batch);
+    let mut directives = vec![Vec::new(); sources.len()];
+    for (file, done) in all.iter().zip(per_file) {
+        let Some(m) = done.modelled else {
+            errors.extend(done.error);
+            continue;
+        };
+        files_scanned += 1;
+        total.absorb(done.batch);
         kubernetes.extend(m.resources);
         errors.extend(m.errors);
         notices.extend(m.notices);
         duplicate_keys.extend(m.duplicate_keys);
+        directives[file.0.0 as usize] = done.directives;
     }
+    if opts.inline_suppressions {
+        for src in &rendered.sources {
+            directives[src.id.0 as usize] = suppress::directives(&src.text);
+        }
+    }
+    // Terraform texts were kept for plans; now only those with findings stay.
+    let with_findings: BTreeSet<FileId> = total.findings.iter().map(|f| f.span.file).collect();
+    for src in &tf_files {
+        if !with_findings.contains(&src.id) {
+            sources.release(src.id);
+        }
+    }
+    drop(tf_files);
     times.files_ms = elapsed_ms(t);
     times.resident[1] = crate::memory::resident();
 
@@ -310,7 +338,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
     findings.extend(
         duplicate_keys
             .iter()
-            .filter_map(|d| Some(suppress::duplicate_key(sources.get(d.span.file)?, d))),
+            .filter_map(|d| Some(suppress::duplicate_key(&*sources.get(d.span.file)?, d))),
     );
     let active: BTreeSet<String> = rules.rules.iter().map(|r| r.meta.id.clone()).collect();
     let mut findings = suppress::apply(
@@ -319,9 +347,9 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
         &suppress::SuppressOptions {
             config: &opts.config,
             baseline: opts.baseline.as_ref(),
-            inline: opts.inline_suppressions,
             active_rules: &active,
         },
+        &directives,
     );
     if let Some(focus) = &focus {
         findings.retain(|f| focus.covers(&f.file));
@@ -344,7 +372,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
     times.finish_ms = elapsed_ms(t);
     times.resident[2] = crate::memory::resident();
     let summary = Summary {
-        files_scanned: sources.len() - rendered.sources.len(),
+        files_scanned,
         resources: total.resources,
         findings: findings.iter().filter(|f| f.suppression.is_none()).count(),
         suppressed: findings.iter().filter(|f| f.suppression.is_some()).count(),
@@ -352,8 +380,8 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
         excluded: excluded_files,
         duration_ms: elapsed_ms(started),
     };
-    // Reports show secrets masked; the scan's own copy of the text is not needed after.
-    let sources = crate::finding::mask_sources(&findings, &sources);
+    // Reports show the files with findings or located errors, secrets masked.
+    let sources = crate::finding::report_sources(&findings, &errors, &sources);
     Ok(Report {
         findings,
         errors,
@@ -366,4 +394,84 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
             rules: rules.rules.iter().map(|r| r.meta.clone()).collect(),
         },
     })
+}
+
+/// One file's work in the per-file stage.
+struct PerFile {
+    /// `None` when the file could not be read.
+    modelled: Option<Modelled>,
+    error: Option<FileError>,
+    batch: Batch,
+    directives: Vec<suppress::Directive>,
+}
+
+/// Reads, models and checks one file: its own resources now, its Kubernetes objects and
+/// workflows later with the others (`modelled.resources`). Its text is released unless
+/// a later stage needs it (a finding or an error to show, or a Terraform file that a plan
+/// maps onto); it is read again if a Kubernetes finding lands in it.
+#[allow(clippy::too_many_arguments)]
+fn per_file(
+    sources: &SourceMap,
+    id: FileId,
+    kind: Option<FileKind>,
+    tf_files: &[Arc<SourceText>],
+    patches: &BTreeSet<String>,
+    rendered: &Rendered,
+    rules: &RuleSet,
+    eval: &EvalOptions,
+    clock: &StageClock,
+    inline: bool,
+) -> PerFile {
+    let src = match read::read_file(sources, id, kind) {
+        Ok(src) => src,
+        // A Terraform file's read error was reported when the Terraform files were read.
+        Err(error) => {
+            return PerFile {
+                modelled: None,
+                error: error.filter(|_| kind != Some(FileKind::Terraform)),
+                batch: Batch::default(),
+                directives: Vec::new(),
+            };
+        }
+    };
+    let mut m = clock.time_model(|| model_guarded(&src, kind, tf_files));
+    crate::render::drop_patch_objects(&src.display_path, patches, &mut m);
+    rendered.settle(&src.display_path, &mut m);
+    // Kubernetes objects and workflows wait for the others (they relate across files:
+    // selectors, and pins of the same action); everything else only relates within its
+    // own file.
+    let (mut later, own): (Vec<_>, Vec<_>) = std::mem::take(&mut m.resources)
+        .into_iter()
+        .partition(|r| matches!(r.family, Family::Kubernetes | Family::Workflow));
+    let mut batch = clock.time_evaluate(|| {
+        guarded_batch(&src.display_path, || {
+            Batch::evaluate(rules, &own, sources, eval)
+        })
+    });
+    // What no check reads is counted as checked here and not kept for later.
+    let waiting = later.len();
+    later.retain(|r| rules.reads(r));
+    batch.resources += waiting - later.len();
+    m.resources = later;
+    let directives = if inline {
+        suppress::directives(&src.text)
+    } else {
+        Vec::new()
+    };
+    // Workflows stay: the pin checks read every workflow's text.
+    let keep = kind == Some(FileKind::Terraform)
+        || m.resources.iter().any(|r| r.family == Family::Workflow)
+        || !batch.findings.is_empty()
+        || !m.duplicate_keys.is_empty()
+        || m.errors.iter().any(|e| e.span.is_some());
+    drop(src);
+    if !keep {
+        sources.release(id);
+    }
+    PerFile {
+        modelled: Some(m),
+        error: None,
+        batch,
+        directives,
+    }
 }

@@ -1,58 +1,55 @@
-//! Reading the discovered files, in parallel, with stable ids.
+//! Reading files into the scan's `SourceMap`, with the errors users see.
 
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::discover::{FileKind, SourceFile};
+use crate::discover::FileKind;
 use crate::error::{FileError, FileErrorKind};
-use crate::source::{FileId, ReadFailure, SourceText, read_text};
+use crate::source::{FileId, ReadFailure, SourceMap, SourceText};
 
-/// What discovery classified a read file as (`files` is sorted by display path).
-pub(super) fn kind_of(files: &[SourceFile], src: &SourceText) -> Option<FileKind> {
-    files
-        .binary_search_by(|f| f.display_path.as_str().cmp(&src.display_path))
-        .ok()
-        .map(|i| files[i].kind)
+/// Reads one file. `Err(None)`: nothing to report (a binary file that was only going to
+/// be scanned as text).
+pub(super) fn read_file(
+    sources: &SourceMap,
+    id: FileId,
+    kind: Option<FileKind>,
+) -> Result<Arc<SourceText>, Option<FileError>> {
+    let error = |kind, message| {
+        Some(FileError {
+            file: sources.display_path(id).unwrap_or_default().to_owned(),
+            span: None,
+            kind,
+            message,
+        })
+    };
+    match sources.load(id) {
+        Ok(src) => Ok(src),
+        // A binary or non-text file is only an error where configuration was expected.
+        Err(ReadFailure::NotText(_)) if kind == Some(FileKind::Text) => Err(None),
+        Err(ReadFailure::NotText(msg)) => Err(error(FileErrorKind::Encoding, msg)),
+        Err(ReadFailure::Error(kind, msg)) => Err(error(kind, msg)),
+    }
 }
 
-/// Reads every file in parallel; ids follow the sorted file order, so they are stable.
-pub(super) fn read_all(files: &[SourceFile]) -> (Vec<Arc<SourceText>>, Vec<FileError>) {
-    // The line index is built on the worker too; ids are given afterwards, in order.
-    let results: Vec<_> = files
+/// Reads the Terraform files in parallel (a root module is evaluated with all of its
+/// files, and a plan is mapped back onto them).
+pub(super) fn read_terraform(
+    sources: &SourceMap,
+    all: &[(FileId, Option<FileKind>)],
+) -> (Vec<Arc<SourceText>>, Vec<FileError>) {
+    let results: Vec<_> = all
         .par_iter()
-        .map(|f| {
-            let read = read_text(&f.path).map(|text| {
-                SourceText::new(FileId(0), f.display_path.clone(), f.path.clone(), text)
-            });
-            (f, read)
-        })
+        .filter(|(_, kind)| *kind == Some(FileKind::Terraform))
+        .map(|&(id, kind)| read_file(sources, id, kind))
         .collect();
-    let mut sources = Vec::new();
+    let mut read = Vec::new();
     let mut errors = Vec::new();
-    for (f, result) in results {
-        match result {
-            Ok(mut src) => {
-                src.id = FileId(u32::try_from(sources.len()).unwrap_or(u32::MAX));
-                sources.push(Arc::new(src));
-            }
-            // A binary or non-text file is only an error where configuration was expected.
-            Err(ReadFailure::NotText(msg)) if f.kind == FileKind::Text => {
-                let _ = msg;
-            }
-            Err(ReadFailure::NotText(msg)) => errors.push(FileError {
-                file: f.display_path.clone(),
-                span: None,
-                kind: FileErrorKind::Encoding,
-                message: msg,
-            }),
-            Err(ReadFailure::Error(kind, msg)) => errors.push(FileError {
-                file: f.display_path.clone(),
-                span: None,
-                kind,
-                message: msg,
-            }),
+    for r in results {
+        match r {
+            Ok(src) => read.push(src),
+            Err(e) => errors.extend(e),
         }
     }
-    (sources, errors)
+    (read, errors)
 }

@@ -14,8 +14,13 @@ use globset::{Glob, GlobSetBuilder};
 
 use crate::config::Config;
 use crate::finding::{Confidence, Finding, Suppression, SuppressionKind, fingerprint};
-use crate::source::{SourceMap, SourceText, Span};
-use directive::Directive;
+use crate::source::{FileId, SourceMap, SourceText, Span};
+pub(crate) use directive::Directive;
+
+/// The `isolint:ignore` comments of one file's text.
+pub(crate) fn directives(text: &str) -> Vec<Directive> {
+    directive::scan(text)
+}
 
 pub(crate) use meta::{duplicate_key, meta_rules};
 
@@ -23,8 +28,6 @@ pub(crate) struct SuppressOptions<'a> {
     pub config: &'a Config,
     /// Fingerprints accepted by `--baseline`.
     pub baseline: Option<&'a BTreeSet<String>>,
-    /// Honour inline comments (off with `--ignore-inline`).
-    pub inline: bool,
     /// Ids of the rules this scan ran: a directive naming only these that matched
     /// nothing is stale.
     pub active_rules: &'a BTreeSet<String>,
@@ -35,20 +38,11 @@ pub(crate) fn apply(
     mut findings: Vec<Finding>,
     sources: &SourceMap,
     opts: &SuppressOptions<'_>,
+    directives: &[Vec<Directive>],
 ) -> Vec<Finding> {
-    let directives: Vec<Vec<Directive>> = sources
-        .iter()
-        .map(|s| {
-            if opts.inline {
-                directive::scan(&s.text)
-            } else {
-                Vec::new()
-            }
-        })
-        .collect();
     let mut used = BTreeSet::new();
     for f in &mut findings {
-        if let Some((file, idx)) = inline_match(f, sources, &directives) {
+        if let Some((file, idx)) = inline_match(f, sources, directives) {
             used.insert((file, idx));
             let d = &directives[file][idx];
             f.suppression = Some(Suppression {
@@ -74,7 +68,10 @@ pub(crate) fn apply(
                 .any(|(m, on)| *on && m.id == f.rule.id)
     });
     for (file, list) in directives.iter().enumerate() {
-        let Some(src) = sources.iter().nth(file) else {
+        if list.is_empty() {
+            continue;
+        }
+        let Some(src) = sources.get(FileId(u32::try_from(file).unwrap_or(u32::MAX))) else {
             continue;
         };
         // A directive in prose (a README quoting the syntax) still suppresses a finding in
@@ -114,7 +111,7 @@ pub(crate) fn apply(
             if let Some((which, message)) = problem
                 && meta_on[which]
             {
-                let mut f = meta_finding(which, message, src, d);
+                let mut f = meta_finding(which, message, &src, d);
                 // A baseline accepts meta findings like any other: `isolint baseline`
                 // records them, so `check --baseline` must honour them.
                 if opts.baseline.is_some_and(|b| b.contains(&f.fingerprint)) {

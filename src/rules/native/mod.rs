@@ -18,6 +18,17 @@ mod text;
 
 pub use super::context::NativeFn;
 
+/// Kinds the native checks look up beside the resource they check: the scan keeps such
+/// objects for the cross-file batch even when no rule checks them.
+pub(crate) const LOOKED_UP_KINDS: &[&[&str]] = &[
+    // Policies a workload's coverage is decided by; deploy tools that set image tags
+    // (a Skaffold file's kind is `Config`).
+    &["NetworkPolicy", "Kustomization", "Config"],
+    kubernetes::network_policy::OTHER_POLICY_KINDS,
+    // Workflow pins compared across files.
+    &["gha_job", "gha_action"],
+];
+
 /// Every native check by name: one line each.
 #[rustfmt::skip]
 const NATIVES: &[(&str, NativeFn)] = &[

@@ -11,7 +11,8 @@ use crate::rules::truth::Outcome;
 /// COPY/ADD sources that are credential files (SSH keys, registry and package-manager
 /// credentials, `.env` files, private keys, cloud CLI credential directories).
 pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
-    let src = file_text(cx);
+    let text = file_text(cx);
+    let src = text.as_deref();
     let mut spans = Vec::new();
     for (kw, ins) in instructions(body) {
         if kw != "COPY" && kw != "ADD" {

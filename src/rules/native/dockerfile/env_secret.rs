@@ -14,7 +14,8 @@ use crate::rules::truth::Outcome;
 /// ENV/ARG variables whose name says secret and whose value is a literal: a finding at
 /// the variable name. `ARG NAME` without a default is fine (nothing is written down).
 pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
-    let src = file_text(cx);
+    let text = file_text(cx);
+    let src = text.as_deref();
     let mut spans = Vec::new();
     for v in variables(body, &["ENV", "ARG"]) {
         let Some(value) = &v.value else {

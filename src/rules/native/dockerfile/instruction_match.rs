@@ -44,7 +44,8 @@ pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -> Outcom
         // A rule without a usable pattern cannot decide anything.
         return Outcome::unknown(vec![cx.resource.header]);
     };
-    let src = file_text(cx);
+    let text = file_text(cx);
+    let src = text.as_deref();
     let mut spans = Vec::new();
     for (kw, ins) in instructions(body) {
         if !kinds.iter().any(|k| k.eq_ignore_ascii_case(kw)) {

@@ -61,7 +61,8 @@ pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -> Outcom
         .and_then(Node::as_bool)
         .unwrap_or(false);
     let shipped = shipped_stages(body);
-    let src = file_text(cx);
+    let text = file_text(cx);
+    let src = text.as_deref();
     let all: Vec<(&str, &Node)> = instructions(body).collect();
     let mut spans = Vec::new();
     for (n, &(kw, ins)) in all.iter().enumerate() {

@@ -13,7 +13,8 @@ use crate::rules::truth::Outcome;
 /// (a literal default is the DOCKER-003 finding already): the value comes from
 /// `--build-arg` and is recorded in the image history of every RUN that sees it.
 pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
-    let src = file_text(cx);
+    let text = file_text(cx);
+    let src = text.as_deref();
     let mut spans = Vec::new();
     for v in variables(body, &["ARG"]) {
         if is_secret_name(v.name) && !v.value.as_deref().is_some_and(is_literal_secret) {

@@ -76,12 +76,19 @@ pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -> Outcom
             };
             found = true;
             if re.is_match(inner.as_str()) {
-                spans.push(place(src, node, text, all.start(), all.end(), cx));
+                spans.push(place(
+                    src.as_deref(),
+                    node,
+                    text,
+                    all.start(),
+                    all.end(),
+                    cx,
+                ));
             }
         }
         // `if: secrets.X != ''` is an expression without the ${{ }} wrapper.
         if condition && !found && re.is_match(text) {
-            spans.push(place(src, node, text, 0, text.len(), cx));
+            spans.push(place(src.as_deref(), node, text, 0, text.len(), cx));
         }
     }
     fail_or_pass(spans)

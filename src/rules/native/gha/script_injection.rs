@@ -14,7 +14,8 @@ use crate::rules::truth::Outcome;
 /// `${{ env.NAME }}` when the workflow, job or step env set NAME from untrusted input
 /// (the env indirection only helps when the script reads "$NAME" from the shell).
 pub(crate) fn check(job: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
-    let src = file_text(cx);
+    let text = file_text(cx);
+    let src = text.as_deref();
     let mut spans = Vec::new();
     for step in steps(job) {
         let tainted = tainted_env(job, step);

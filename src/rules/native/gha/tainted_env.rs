@@ -25,7 +25,8 @@ pub(crate) fn check(job: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -> Outcome
         .and_then(|a| a.get("sink"))
         .and_then(Node::as_str)
         .unwrap_or("unquoted");
-    let src = file_text(cx);
+    let text = file_text(cx);
+    let src = text.as_deref();
     let mut spans = Vec::new();
     for step in steps(job) {
         let Some(node) = step.get("run") else {

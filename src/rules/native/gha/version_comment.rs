@@ -40,7 +40,7 @@ pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
     let Some(src) = cx.index.file_text(cx.resource.span.file) else {
         return Outcome::pass(Vec::new());
     };
-    let mine = pins(body, src);
+    let mine = pins(body, &src);
     if mine.is_empty() {
         return Outcome::pass(Vec::new());
     }
@@ -48,7 +48,7 @@ pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
     for kind in ["gha_job", "gha_action"] {
         for r in cx.index.of_kind(kind) {
             if let Some(text) = cx.index.file_text(r.span.file) {
-                all.extend(pins(&r.body, text));
+                all.extend(pins(&r.body, &text));
             }
         }
     }

@@ -11,7 +11,7 @@ use crate::rules::truth::{Outcome, Truth};
 
 /// Kinds from other network plugins or newer APIs that may isolate a pod with selectors
 /// this check does not evaluate: their presence makes an uncovered workload unknown.
-const OTHER_POLICY_KINDS: &[&str] = &[
+pub(crate) const OTHER_POLICY_KINDS: &[&str] = &[
     "CiliumNetworkPolicy",
     "CiliumClusterwideNetworkPolicy",
     "GlobalNetworkPolicy",

@@ -8,7 +8,7 @@ use crate::rules::truth::Outcome;
 use crate::source::Span;
 
 /// The whole source text of the file `cx.resource` is written in.
-pub(crate) fn file_text<'a>(cx: &EvalCx<'a>) -> Option<&'a str> {
+pub(crate) fn file_text(cx: &EvalCx<'_>) -> Option<std::sync::Arc<str>> {
     cx.index.file_text(cx.resource.span.file)
 }
 
