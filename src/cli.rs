@@ -112,6 +112,10 @@ pub struct InputArgs {
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
+    /// Wall-clock budget for the whole scan in seconds (default 600, or `time_budget` in
+    /// the config); files left when it runs out are not checked, and the run fails.
+    #[arg(long, value_name = "SECONDS")]
+    pub time_budget: Option<u64>,
     /// Terraform variable file, applied after terraform.tfvars and *.auto.tfvars (repeatable).
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_files: Vec<PathBuf>,

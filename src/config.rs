@@ -54,6 +54,8 @@ pub struct Config {
     pub fail_on: Option<FailThreshold>,
     /// Files that cannot be read or parsed fail the run too.
     pub fail_on_error: bool,
+    /// `time_budget`: seconds the whole scan may take.
+    pub time_budget: Option<u64>,
     /// Extra rule pack directories, relative to the config file.
     pub rules: Vec<PathBuf>,
     /// `helm:` — how charts are rendered.
@@ -74,6 +76,7 @@ const KEYS: &[&str] = &[
     "severity",
     "fail_on",
     "fail_on_error",
+    "time_budget",
     "rules",
     "helm",
     "kustomize",
@@ -205,6 +208,15 @@ impl Config {
                 "fail_on_error" => match v.as_bool() {
                     Some(b) => config.fail_on_error = b,
                     None => at(v.span, "`fail_on_error` must be true or false".into()),
+                },
+                "time_budget" => match v.as_f64() {
+                    Some(n) if n >= 1.0 && n.fract() == 0.0 && n <= 1e9 => {
+                        config.time_budget = Some(n as u64);
+                    }
+                    _ => at(
+                        v.span,
+                        "`time_budget` must be a whole number of seconds, at least 1".into(),
+                    ),
                 },
                 "severity" => {
                     if !matches!(v.value, Value::Map(_)) {

@@ -31,6 +31,11 @@ pub(crate) struct CheckSettings {
     pub stats: bool,
 }
 
+/// Ten minutes: a 1 GB repository takes seconds, so a scan still running after this is
+/// stalled by what it reads (or by a bug), and a stalled pull-request check must not end
+/// green or hold the runner for hours.
+const DEFAULT_TIME_BUDGET_SECS: u64 = 600;
+
 /// What makes `check` exit 1.
 pub(crate) struct FailPolicy {
     /// Findings at or above this severity (None: never).
@@ -44,6 +49,8 @@ impl FailPolicy {
         self.threshold
             .is_some_and(|t| report.active_findings().any(|f| f.severity >= t))
             || (self.on_error && !report.errors.is_empty())
+            // An unfinished scan proves nothing: it never passes.
+            || report.summary.unchecked > 0
     }
 }
 
@@ -199,6 +206,12 @@ pub(crate) fn scan_options(args: &CheckArgs, config: Config) -> Result<ScanOptio
             None => None,
         },
         inline_suppressions: !args.ignore_inline,
+        time_budget: std::time::Duration::from_secs(
+            args.input
+                .time_budget
+                .or(config.time_budget)
+                .unwrap_or(DEFAULT_TIME_BUDGET_SECS),
+        ),
         changed_since: args.changed_since.clone(),
         render: crate::render::RenderOptions {
             enabled: !args.no_render,

@@ -40,6 +40,9 @@ pub struct Summary {
     /// Files left out by the configuration's `exclude` (shown, so that a pull request
     /// excluding everything cannot pass unnoticed).
     pub excluded: usize,
+    /// Files (or Terraform roots, or the Kubernetes cross-file batch) not checked because
+    /// the time budget ran out.
+    pub unchecked: usize,
     pub duration_ms: u64,
 }
 

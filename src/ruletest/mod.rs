@@ -151,6 +151,7 @@ fn scan_one(
         terraform: TerraformOptions::default(),
         baseline: None,
         inline_suppressions: true,
+        time_budget: std::time::Duration::MAX,
         changed_since: None,
         // Rule fixtures are checked as written, whatever tools are installed.
         render: crate::render::RenderOptions {

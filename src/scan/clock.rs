@@ -41,3 +41,51 @@ impl StageClock {
 pub(crate) fn elapsed_ms(since: Instant) -> u64 {
     u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
+
+/// The whole scan's time budget (`--time-budget`): work not started before it runs out
+/// is skipped and counted, so a repository crafted to stall the scan ends it with a
+/// failure instead of holding the runner or passing.
+#[derive(Debug)]
+pub(super) struct Budget {
+    deadline: Option<Instant>,
+    skipped: AtomicU64,
+    /// The first skipped file by name (deterministic whatever the thread schedule).
+    first: std::sync::Mutex<Option<String>>,
+}
+
+impl Budget {
+    pub(super) fn new(started: Instant, budget: std::time::Duration) -> Self {
+        Budget {
+            deadline: started.checked_add(budget),
+            skipped: AtomicU64::new(0),
+            first: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Whether `work` may still start; if not, it is counted as skipped.
+    pub(super) fn allows(&self, work: &str) -> bool {
+        if self.deadline.is_none_or(|d| Instant::now() < d) {
+            return true;
+        }
+        self.skipped.fetch_add(1, Ordering::Relaxed);
+        let mut first = self
+            .first
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if first.as_deref().is_none_or(|f| work < f) {
+            *first = Some(work.to_owned());
+        }
+        false
+    }
+
+    /// How much was skipped, and the first skipped file.
+    pub(super) fn skipped(&self) -> (usize, Option<String>) {
+        let n = usize::try_from(self.skipped.load(Ordering::Relaxed)).unwrap_or(usize::MAX);
+        let first = self
+            .first
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        (n, first)
+    }
+}

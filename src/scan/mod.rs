@@ -15,7 +15,7 @@ use std::time::Instant;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
-use self::clock::{StageClock, elapsed_ms};
+use self::clock::{Budget, StageClock, elapsed_ms};
 use self::guard::{first_file, guarded_batch, model_guarded, terraform_guarded};
 use self::scope::{Focus, scope};
 use crate::config::Config;
@@ -47,6 +47,8 @@ pub struct ScanOptions {
     pub render: crate::render::RenderOptions,
     /// A file read from standard input (`check -`), scanned beside the paths.
     pub stdin: Option<StdinFile>,
+    /// Wall-clock budget of the whole scan (`--time-budget`).
+    pub time_budget: std::time::Duration,
 }
 
 /// `helm template . | isolint check -`: the text, and the name it is classified and
@@ -243,14 +245,19 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
         strict: opts.strict,
     };
     let clock = StageClock::default();
+    let budget = Budget::new(started, opts.time_budget);
     let mut total = Batch::default();
     let mut notices = std::mem::take(&mut rendered.notices);
 
     let t = Instant::now();
     let tf = terraform_guarded(&tf_files, || {
         terraform::build_each(&tf_files, &opts.terraform, |resources| {
+            let first = first_file(&resources, &sources);
+            if !budget.allows(&first) {
+                return Batch::default();
+            }
             clock.time_evaluate(|| {
-                guarded_batch(&first_file(&resources, &sources), || {
+                guarded_batch(&first, || {
                     Batch::evaluate(rules, &resources, &sources, &eval)
                 })
             })
@@ -281,6 +288,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
                 rules,
                 &eval,
                 &clock,
+                &budget,
                 opts.inline_suppressions,
             )
         })
@@ -321,17 +329,34 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
     times.resident[1] = crate::memory::resident();
 
     let t = Instant::now();
-    total.absorb(clock.time_evaluate(|| {
-        guarded_batch(&first_file(&kubernetes, &sources), || {
-            Batch::evaluate_parallel(rules, &kubernetes, &sources, &eval)
-        })
-    }));
+    let first = first_file(&kubernetes, &sources);
+    if kubernetes.is_empty() || budget.allows(&first) {
+        total.absorb(clock.time_evaluate(|| {
+            guarded_batch(&first, || {
+                Batch::evaluate_parallel(rules, &kubernetes, &sources, &eval)
+            })
+        }));
+    }
     kubernetes.into_par_iter().for_each(drop);
     times.kubernetes_ms = elapsed_ms(t);
     times.model_cpu_ms = clock.model_ms();
     times.evaluate_cpu_ms = clock.evaluate_ms();
 
     let t = Instant::now();
+    let (unchecked, first_unchecked) = budget.skipped();
+    if unchecked > 0 {
+        errors.push(FileError {
+            file: first_unchecked.unwrap_or_default(),
+            span: None,
+            kind: crate::error::FileErrorKind::Limit,
+            message: format!(
+                "the scan's time budget of {} s ran out: {unchecked} files, Terraform roots or \
+                 batches were not checked (this is the first by name), so the run fails; \
+                 raise it with --time-budget or `time_budget:` in .isolint.yaml",
+                opts.time_budget.as_secs()
+            ),
+        });
+    }
     errors.append(&mut total.errors);
     let findings = rendered.remap(std::mem::take(&mut total.findings));
     let mut findings = crate::evaluate::finish(findings, &sources);
@@ -378,6 +403,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
         suppressed: findings.iter().filter(|f| f.suppression.is_some()).count(),
         parse_errors: errors.len(),
         excluded: excluded_files,
+        unchecked,
         duration_ms: elapsed_ms(started),
     };
     // Reports show the files with findings or located errors, secrets masked.
@@ -420,17 +446,25 @@ fn per_file(
     rules: &RuleSet,
     eval: &EvalOptions,
     clock: &StageClock,
+    budget: &Budget,
     inline: bool,
 ) -> PerFile {
+    let skipped = PerFile {
+        modelled: None,
+        error: None,
+        batch: Batch::default(),
+        directives: Vec::new(),
+    };
+    if !budget.allows(sources.display_path(id).unwrap_or_default()) {
+        return skipped;
+    }
     let src = match read::read_file(sources, id, kind) {
         Ok(src) => src,
         // A Terraform file's read error was reported when the Terraform files were read.
         Err(error) => {
             return PerFile {
-                modelled: None,
                 error: error.filter(|_| kind != Some(FileKind::Terraform)),
-                batch: Batch::default(),
-                directives: Vec::new(),
+                ..skipped
             };
         }
     };
