@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use regex::Regex;
 
 use super::compile::{Problems, compile};
@@ -105,15 +106,24 @@ pub fn load(packs: &[PackSource], catalogue: &Catalogue) -> Result<Vec<Rule>, Ve
     let mut rules = Vec::new();
     let mut problems = Vec::new();
     let mut seen: BTreeMap<String, (PathBuf, usize)> = BTreeMap::new();
-    for pack in packs {
-        let src = SourceText::new(
-            FileId(0),
-            pack.path.display().to_string(),
-            pack.path.clone(),
-            Arc::from(pack.text.as_str()),
-        );
+    // Parsing is most of start-up (900 rules in 1.2 MB of YAML): packs are parsed in
+    // parallel, then read in order, so duplicate ids and problems come out the same.
+    let parsed: Vec<_> = packs
+        .par_iter()
+        .map(|pack| {
+            let src = SourceText::new(
+                FileId(0),
+                pack.path.display().to_string(),
+                pack.path.clone(),
+                Arc::from(pack.text.as_str()),
+            );
+            let docs = parse_yaml(&src);
+            (src, docs)
+        })
+        .collect();
+    for (pack, (src, docs)) in packs.iter().zip(parsed) {
         let mut p = Problems::new(&src);
-        let docs = match parse_yaml(&src) {
+        let docs = match docs {
             Ok(d) => d,
             Err(e) => {
                 let span = e.span.unwrap_or(crate::span::Span::new(src.id, 0, 0));

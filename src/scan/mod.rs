@@ -275,10 +275,14 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
 
     let t = Instant::now();
     let mut files_scanned = 0;
-    let per_file: Vec<PerFile> = all
+    // Batches are summed as they finish (a batch's per-rule counts are as long as the
+    // rule set: kept per file, they cost more than the files' texts); the rest of each
+    // file's outcome is put back in file order.
+    let (files_batch, mut per_file): (Batch, Vec<(usize, PerFile)>) = all
         .par_iter()
-        .map(|&(id, kind)| {
-            per_file(
+        .enumerate()
+        .map(|(i, &(id, kind))| {
+            let done = per_file(
                 &sources,
                 id,
                 kind,
@@ -290,22 +294,39 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
                 &clock,
                 &budget,
                 opts.inline_suppressions,
-            )
+            );
+            (i, done)
         })
-        .collect();
+        .fold(
+            || (Batch::default(), Vec::new()),
+            |(mut batch, mut outcomes), (i, mut done)| {
+                batch.absorb(std::mem::take(&mut done.batch));
+                outcomes.push((i, done));
+                (batch, outcomes)
+            },
+        )
+        .reduce(
+            || (Batch::default(), Vec::new()),
+            |(mut batch, mut outcomes), (other, more)| {
+                batch.absorb(other);
+                outcomes.extend(more);
+                (batch, outcomes)
+            },
+        );
+    per_file.sort_unstable_by_key(|(i, _)| *i);
+    total.absorb(files_batch);
     let mut kubernetes = std::mem::take(&mut rendered.resources);
     let waiting = kubernetes.len();
     kubernetes.retain(|r| rules.reads(r));
     total.resources += waiting - kubernetes.len();
     let mut duplicate_keys = Vec::new();
     let mut directives = vec![Vec::new(); sources.len()];
-    for (file, done) in all.iter().zip(per_file) {
+    for (file, (_, done)) in all.iter().zip(per_file) {
         let Some(m) = done.modelled else {
             errors.extend(done.error);
             continue;
         };
         files_scanned += 1;
-        total.absorb(done.batch);
         kubernetes.extend(m.resources);
         errors.extend(m.errors);
         notices.extend(m.notices);
