@@ -63,8 +63,24 @@ pub struct StageTimes {
     /// Thread time summed over all workers: parsing and modelling, and rule evaluation.
     pub model_cpu_ms: u64,
     pub evaluate_cpu_ms: u64,
-    /// Resident memory after discover, after the files were modelled, at the end.
-    pub resident: [Option<crate::memory::Resident>; 3],
+    /// Resident memory (now, and the peak so far) after each stage, in order: the stage
+    /// where the peak rises is the one that set it.
+    pub resident: Vec<(&'static str, crate::memory::Resident)>,
+    /// The largest file read, by bytes.
+    pub largest_file: Option<(u64, String)>,
+    /// The largest batch: Terraform roots by resources, and the Kubernetes cross-file
+    /// batch.
+    pub largest_root: Option<(usize, String)>,
+    pub kubernetes_objects: usize,
+}
+
+impl StageTimes {
+    /// Notes resident memory at the end of `stage`.
+    pub fn mark(&mut self, stage: &'static str) {
+        if let Some(r) = crate::memory::resident() {
+            self.resident.push((stage, r));
+        }
+    }
 }
 
 /// The result of a scan, ready to render.

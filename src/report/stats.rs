@@ -19,17 +19,33 @@ pub fn render(t: &StageTimes, report_ms: u64) -> String {
         t.model_cpu_ms,
         t.evaluate_cpu_ms,
     );
-    let mib = |r: Option<crate::memory::Resident>| {
-        r.map_or_else(|| "?".to_owned(), |r| r.now_mib.to_string())
-    };
     if let Some(now) = crate::memory::resident() {
+        let stages: Vec<String> = t
+            .resident
+            .iter()
+            .map(|(stage, r)| format!("{stage} {} (peak {})", r.now_mib, r.peak_mib))
+            .collect();
         out.push_str(&format!(
-            "memory: resident {} MiB after discover, {} MiB after modelling, {} MiB at the end; peak {} MiB\n",
-            mib(t.resident[0]),
-            mib(t.resident[1]),
-            mib(t.resident[2]),
+            "memory: resident MiB after {}; peak {} MiB\n",
+            stages.join(", "),
             now.peak_mib
         ));
+    }
+    let mut largest = Vec::new();
+    if let Some((bytes, name)) = &t.largest_file {
+        largest.push(format!("file {name} ({} KiB)", bytes / 1024));
+    }
+    if let Some((resources, name)) = &t.largest_root {
+        largest.push(format!("Terraform root {name} ({resources} resources)"));
+    }
+    if t.kubernetes_objects > 0 {
+        largest.push(format!(
+            "Kubernetes cross-file batch ({} objects)",
+            t.kubernetes_objects
+        ));
+    }
+    if !largest.is_empty() {
+        out.push_str(&format!("largest: {}\n", largest.join(", ")));
     }
     out
 }
@@ -61,12 +77,34 @@ mod tests {
             render_ms: 10,
             model_cpu_ms: 7,
             evaluate_cpu_ms: 8,
-            resident: [None; 3],
+            resident: vec![(
+                "discover",
+                crate::memory::Resident {
+                    now_mib: 11,
+                    peak_mib: 12,
+                },
+            )],
+            largest_file: Some((4096, "big.yaml".into())),
+            largest_root: Some((3, "infra".into())),
+            kubernetes_objects: 2,
         };
         let s = render(&t, 9);
         assert!(s.starts_with(
             "stages: discover 1 ms, read 2 ms, render (helm, kustomize) 10 ms, terraform 3 ms, other files 4 ms, kubernetes 5 ms, \
              suppress+sort 6 ms, report 9 ms (thread time: parse+model of non-Terraform files 7 ms, evaluate 8 ms)\n"
         ), "{s}");
+        if crate::memory::resident().is_some() {
+            assert!(
+                s.contains("memory: resident MiB after discover 11 (peak 12); peak "),
+                "{s}"
+            );
+        }
+        assert!(
+            s.ends_with(
+                "largest: file big.yaml (4 KiB), Terraform root infra (3 resources), \
+             Kubernetes cross-file batch (2 objects)\n"
+            ),
+            "{s}"
+        );
     }
 }

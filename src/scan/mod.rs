@@ -116,7 +116,7 @@ fn inputs(opts: &ScanOptions, times: &mut StageTimes) -> Result<Inputs, Fatal> {
         },
     );
     times.discover_ms = elapsed_ms(started);
-    times.resident[0] = crate::memory::resident();
+    times.mark("discover");
 
     let t = Instant::now();
     crate::report::progress::start(files.len());
@@ -146,6 +146,7 @@ fn inputs(opts: &ScanOptions, times: &mut StageTimes) -> Result<Inputs, Fatal> {
         sources.insert(src.clone());
     }
     times.render_ms = elapsed_ms(t);
+    times.mark("read and render");
     Ok(Inputs {
         sources,
         terraform,
@@ -246,6 +247,8 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
     };
     let clock = StageClock::default();
     let budget = Budget::new(started, opts.time_budget);
+    let largest_root = std::sync::Mutex::new(None);
+    let largest_file = std::sync::Mutex::new(None);
     let mut total = Batch::default();
     let mut notices = std::mem::take(&mut rendered.notices);
 
@@ -253,6 +256,8 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
     let tf = terraform_guarded(&tf_files, || {
         terraform::build_each(&tf_files, &opts.terraform, |resources| {
             let first = first_file(&resources, &sources);
+            let dir = first.rsplit_once('/').map_or(".", |(dir, _)| dir);
+            keep_largest(&largest_root, resources.len(), dir);
             if !budget.allows(&first) {
                 return Batch::default();
             }
@@ -272,6 +277,10 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
         Err(e) => errors.push(e),
     }
     times.terraform_ms = elapsed_ms(t);
+    times.mark("terraform");
+    times.largest_root = largest_root
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
 
     let t = Instant::now();
     let mut files_scanned = 0;
@@ -295,6 +304,9 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
                 &budget,
                 opts.inline_suppressions,
             );
+            if let (Some(name), Some(bytes)) = (sources.display_path(id), done.bytes) {
+                keep_largest(&largest_file, bytes, name);
+            }
             (i, done)
         })
         .fold(
@@ -347,7 +359,11 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
     }
     drop(tf_files);
     times.files_ms = elapsed_ms(t);
-    times.resident[1] = crate::memory::resident();
+    times.mark("other files");
+    times.largest_file = largest_file
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    times.kubernetes_objects = kubernetes.len();
 
     let t = Instant::now();
     let first = first_file(&kubernetes, &sources);
@@ -360,6 +376,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
     }
     kubernetes.into_par_iter().for_each(drop);
     times.kubernetes_ms = elapsed_ms(t);
+    times.mark("kubernetes");
     times.model_cpu_ms = clock.model_ms();
     times.evaluate_cpu_ms = clock.evaluate_ms();
 
@@ -416,7 +433,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
     notices.sort();
     notices.dedup();
     times.finish_ms = elapsed_ms(t);
-    times.resident[2] = crate::memory::resident();
+    times.mark("suppress+sort");
     let summary = Summary {
         files_scanned,
         resources: total.resources,
@@ -443,8 +460,23 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
     })
 }
 
+/// Keeps the largest `(size, name)` seen (ties: the first name in order).
+fn keep_largest<N: Ord + Copy>(slot: &std::sync::Mutex<Option<(N, String)>>, size: N, name: &str) {
+    let mut slot = slot
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let bigger = slot
+        .as_ref()
+        .is_none_or(|(n, s)| size > *n || (size == *n && name < s.as_str()));
+    if bigger {
+        *slot = Some((size, name.to_owned()));
+    }
+}
+
 /// One file's work in the per-file stage.
 struct PerFile {
+    /// The file's size, when it was read.
+    bytes: Option<u64>,
     /// `None` when the file could not be read.
     modelled: Option<Modelled>,
     error: Option<FileError>,
@@ -471,6 +503,7 @@ fn per_file(
     inline: bool,
 ) -> PerFile {
     let skipped = PerFile {
+        bytes: None,
         modelled: None,
         error: None,
         batch: Batch::default(),
@@ -489,6 +522,7 @@ fn per_file(
             };
         }
     };
+    let bytes = src.text.len() as u64;
     let mut m = clock.time_model(|| model_guarded(&src, kind, tf_files));
     crate::render::drop_patch_objects(&src.display_path, patches, &mut m);
     rendered.settle(&src.display_path, &mut m);
@@ -524,6 +558,7 @@ fn per_file(
         sources.release(id);
     }
     PerFile {
+        bytes: Some(bytes),
         modelled: Some(m),
         error: None,
         batch,
