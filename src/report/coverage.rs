@@ -3,6 +3,7 @@
 //! with reasons), and the controls no rule observes. This file holds the model and the
 //! Markdown rendering; `coverage_html` renders the same model as one HTML page.
 
+use super::plural;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::Write;
@@ -491,10 +492,6 @@ fn markdown(report: &Report, scan_time: &str) -> String {
         }
     }
     md
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn emoji(s: Status) -> &'static str {

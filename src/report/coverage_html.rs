@@ -4,6 +4,7 @@
 //! their source lines, and suppressions with their reasons; the evidence gaps last.
 //! Printable (A4, colours kept, one control per block). Every text is escaped.
 
+use super::plural;
 use std::fmt::Write as _;
 use std::io::Write;
 
@@ -207,10 +208,6 @@ pub fn esc(s: &str) -> String {
 
 fn anchor(id: &str) -> String {
     format!("c-{}", id.replace('.', "-"))
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Only http(s) links become anchors (a `javascript:` reference must not).

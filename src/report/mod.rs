@@ -46,6 +46,11 @@ pub struct Summary {
     pub duration_ms: u64,
 }
 
+/// `1 file`, `2 files`.
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Time and memory per stage, for `--stats`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StageTimes {

@@ -36,13 +36,12 @@ pub fn render(t: &StageTimes, report_ms: u64) -> String {
         largest.push(format!("file {name} ({} KiB)", bytes / 1024));
     }
     if let Some((resources, name)) = &t.largest_root {
-        largest.push(format!("Terraform root {name} ({resources} resources)"));
+        let resources = super::plural(*resources, "resource", "resources");
+        largest.push(format!("Terraform root {name} ({resources})"));
     }
     if t.kubernetes_objects > 0 {
-        largest.push(format!(
-            "Kubernetes cross-file batch ({} objects)",
-            t.kubernetes_objects
-        ));
+        let objects = super::plural(t.kubernetes_objects, "object", "objects");
+        largest.push(format!("Kubernetes cross-file batch ({objects})"));
     }
     if !largest.is_empty() {
         out.push_str(&format!("largest: {}\n", largest.join(", ")));

@@ -115,8 +115,16 @@ fn stats_go_to_stderr_and_leave_the_report_intact() {
         assert!(err.contains(&format!("{stage} ")), "{stage} missing: {err}");
     }
     if cfg!(target_os = "linux") {
-        assert!(err.contains("MiB at the end; peak "), "{err}");
+        assert!(
+            err.contains("memory: resident MiB after discover "),
+            "{err}"
+        );
+        assert!(err.contains(", suppress+sort "), "{err}");
     }
+    assert!(
+        err.contains("largest: file infra/main.tf (0 KiB), Terraform root infra (1 resource)"),
+        "{err}"
+    );
 }
 
 #[test]
