@@ -7,7 +7,7 @@
 //! cargo bench --bench hot_paths -- evaluate  # a subset
 //! ```
 //!
-//! Inputs come from `examples/gen_corpus.rs` (scale 0.1, written to a temp dir), so the
+//! Inputs come from `examples/gen_corpus/` (scale 0.1, written to a temp dir), so the
 //! numbers follow what the corpus benchmark (`scripts/bench.sh`) scans.
 
 use std::hint::black_box;
@@ -24,7 +24,7 @@ use isolint::parse::{dockerfile, yaml};
 use isolint::source::{FileId, SourceMap, SourceText};
 
 #[allow(dead_code)]
-#[path = "../examples/gen_corpus.rs"]
+#[path = "../examples/gen_corpus/main.rs"]
 mod gen_corpus;
 
 /// A generated scale-0.1 corpus (about 130 files), written once per bench process.

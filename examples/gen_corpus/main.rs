@@ -25,12 +25,18 @@
 //!
 //! Some resources are compliant and some are not, chosen by a seeded PRNG, so rules fire
 //! at a realistic rate. No dependencies beyond std.
+//!
+//! `--real-shaped` adds, per unit, the large files real repositories hold (an operator
+//! bundle of CRDs, dashboards, a Helm chart, a generated `.tf.json`, many small text
+//! files; see `heavy.rs`), so that memory and throughput behave like theirs.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+
+mod heavy;
 
 /// SplitMix64: small, fast, and the same on every platform.
 struct Rng(u64);
@@ -174,6 +180,7 @@ impl Writer {
 
 fn main() {
     let mut scale: f64 = 1.0;
+    let mut real_shaped = false;
     let mut dir: Option<PathBuf> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -185,6 +192,7 @@ fn main() {
                     .filter(|s: &f64| *s > 0.0)
                     .unwrap_or_else(|| usage("--scale needs a positive number"));
             }
+            "--real-shaped" => real_shaped = true,
             "-h" | "--help" => usage(""),
             _ if dir.is_none() => dir = Some(PathBuf::from(a)),
             _ => usage("one output directory only"),
@@ -192,7 +200,7 @@ fn main() {
     }
     let dir = dir.unwrap_or_else(|| usage("missing output directory"));
     let started = std::time::Instant::now();
-    let (files, bytes) = generate(&dir, scale);
+    let (files, bytes) = generate_with(&dir, scale, real_shaped);
     println!(
         "{files} files ({:.1} MB) written to {} in {:.1} s",
         bytes as f64 / 1e6,
@@ -205,12 +213,18 @@ fn usage(msg: &str) -> ! {
     if !msg.is_empty() {
         eprintln!("gen_corpus: {msg}");
     }
-    eprintln!("usage: gen_corpus [--scale N] DIR   (N=1 ≈ 1,000 files; linear)");
+    eprintln!("usage: gen_corpus [--scale N] [--real-shaped] DIR   (N=1 ≈ 1,000 files; linear)");
     std::process::exit(2)
 }
 
 /// Writes the corpus; returns (files, bytes).
+#[allow(dead_code, reason = "the benchmarks' entry point")]
 pub(crate) fn generate(dir: &Path, scale: f64) -> (usize, u64) {
+    generate_with(dir, scale, false)
+}
+
+/// `generate`, with the real-shaped large files when `real_shaped`.
+pub(crate) fn generate_with(dir: &Path, scale: f64, real_shaped: bool) -> (usize, u64) {
     let mut w = Writer {
         root: dir.to_path_buf(),
         files: 0,
@@ -238,6 +252,11 @@ pub(crate) fn generate(dir: &Path, scale: f64) -> (usize, u64) {
     }
     for i in 0..docs {
         doc(&mut w, &domain_name(i / DOCS_PER_UNIT), i);
+    }
+    if real_shaped {
+        for u in 0..units {
+            heavy::heavy(&mut w, &domain_name(u), u);
+        }
     }
     (w.files, w.bytes)
 }
