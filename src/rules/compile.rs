@@ -1,10 +1,9 @@
 //! Turns a rule's `check:` YAML into a `Predicate`: paths split, regexes built, native
 //! checks looked up. Every problem is collected with its position, none stops the load.
 
-use regex::Regex;
-
 use super::native;
 use super::path::Path;
+use super::pattern::Pattern;
 use super::predicate::{Leaf, Native, Op, Predicate, Related};
 use crate::error::Problem;
 use crate::parse::node::{Node, Value};
@@ -180,12 +179,12 @@ fn path_of(node: &Node, p: &mut Problems<'_>) -> Option<Path> {
     }
 }
 
-fn regex_of(node: &Node, p: &mut Problems<'_>) -> Option<Regex> {
+fn regex_of(node: &Node, p: &mut Problems<'_>) -> Option<Pattern> {
     let Some(text) = node.as_str() else {
         p.at(node.span, "a pattern must be a string");
         return None;
     };
-    match Regex::new(text) {
+    match Pattern::new(text) {
         Ok(re) => Some(re),
         Err(e) => {
             p.at(node.span, format!("bad regex: {e}"));

@@ -7,6 +7,7 @@ pub mod index;
 pub mod load;
 pub mod native;
 pub mod path;
+pub mod pattern;
 pub mod predicate;
 pub mod select;
 pub mod truth;

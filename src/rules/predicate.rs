@@ -7,6 +7,7 @@ use regex::Regex;
 
 use super::context::{EvalCx, Memo, NativeFn};
 use super::path::{Hit, Path};
+use super::pattern::Pattern;
 use super::truth::{Outcome, Truth};
 use crate::model::Resource;
 use crate::parse::node::{Node, Value};
@@ -43,10 +44,10 @@ pub enum Op {
     NotEquals(Node, bool),
     OneOf(Vec<Node>, bool),
     NoneOf(Vec<Node>, bool),
-    Matches(Regex),
-    NotMatches(Regex),
+    Matches(Pattern),
+    NotMatches(Pattern),
     /// No match anywhere in the text; each match is its own finding.
-    NoMatch(Regex),
+    NoMatch(Pattern),
     Compare(std::cmp::Ordering, bool, f64),
     Contains(Node, bool),
     NotContains(Node, bool),
@@ -265,7 +266,7 @@ impl Leaf {
         let hits = self.path.resolve(node, cx.body);
         Outcome::all(hits.into_iter().map(|hit| match hit {
             Hit::Found(v) => match &self.op {
-                Op::NoMatch(re) => no_match(re, v, Some(cx)),
+                Op::NoMatch(re) => no_match(re.regex(), v, Some(cx)),
                 op => op.test(v),
             },
             Hit::Unknown(n) => Outcome::unknown(vec![n.span]),
@@ -299,14 +300,14 @@ impl Op {
                 Outcome::from_bool(!set.iter().any(|w| scalar_eq(v, w, *ci)), v.span)
             }
             Op::Matches(re) => match v.scalar_text() {
-                Some(t) => Outcome::from_bool(re.is_match(&t), v.span),
+                Some(t) => Outcome::from_bool(re.regex().is_match(&t), v.span),
                 None => Outcome::unknown(vec![v.span]),
             },
             Op::NotMatches(re) => match v.scalar_text() {
-                Some(t) => Outcome::from_bool(!re.is_match(&t), v.span),
+                Some(t) => Outcome::from_bool(!re.regex().is_match(&t), v.span),
                 None => Outcome::unknown(vec![v.span]),
             },
-            Op::NoMatch(re) => no_match(re, v, None),
+            Op::NoMatch(re) => no_match(re.regex(), v, None),
             Op::Compare(ord, or_equal, bound) => match v.as_f64() {
                 Some(n) => {
                     let c = n.partial_cmp(bound);

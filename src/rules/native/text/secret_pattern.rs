@@ -312,14 +312,14 @@ pub(crate) fn validate(args: Option<&Node>) -> Vec<String> {
     match args.get("pattern").and_then(Node::as_str) {
         None => out.push("`pattern` is required".into()),
         Some(p) => {
-            if let Err(e) = Regex::new(p) {
+            if let Err(e) = crate::rules::pattern::check(p) {
                 out.push(format!("`pattern` is not a valid regex: {e}"));
             }
         }
     }
     for key in ["paths", "file_contains", "decoded"] {
         if let Some(p) = args.get(key).and_then(Node::as_str)
-            && let Err(e) = Regex::new(p)
+            && let Err(e) = crate::rules::pattern::check(p)
         {
             out.push(format!("`{key}` is not a valid regex: {e}"));
         }
