@@ -519,8 +519,9 @@ fn parse_flags(t: &str, mut i: usize) -> (Vec<((usize, usize), String, (usize, u
     }
 }
 
-/// Removes quotes and backslash escapes the way BuildKit reads flag values.
-fn unquote(s: &str) -> String {
+/// Removes quotes and backslash escapes the way BuildKit reads words (flag values,
+/// `ENV` and `ARG` values): inside single quotes a backslash is itself.
+pub(crate) fn unquote(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut quote = None;
     let mut it = s.chars();
@@ -528,6 +529,7 @@ fn unquote(s: &str) -> String {
         match (quote, c) {
             (None, '\'' | '"') => quote = Some(c),
             (Some(q), c) if c == q => quote = None,
+            (Some('\''), c) => out.push(c),
             (_, '\\') => out.extend(it.next()),
             _ => out.push(c),
         }
@@ -601,6 +603,13 @@ mod tests {
     use super::*;
     use crate::source::FileId;
     use std::sync::Arc;
+
+    #[test]
+    fn unquote_keeps_backslashes_inside_single_quotes() {
+        assert_eq!(unquote(r#""a\"b" c"#), r#"a"b c"#);
+        assert_eq!(unquote(r"'C:\tmp\x'"), r"C:\tmp\x");
+        assert_eq!(unquote(r"a\ b"), "a b");
+    }
 
     fn src(text: &str) -> SourceText {
         SourceText::new(

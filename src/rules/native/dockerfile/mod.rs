@@ -9,6 +9,7 @@ pub(super) mod repeated_instruction;
 pub(super) mod run_command;
 pub(super) mod secret_build_arg;
 
+pub(crate) use crate::parse::dockerfile::unquote;
 use crate::parse::node::Node;
 
 /// (keyword, instruction) pairs of a Dockerfile resource, in order.
@@ -33,23 +34,6 @@ pub(crate) fn words(t: &str) -> Vec<(usize, usize)> {
         let end = crate::parse::dockerfile::word_end(b, i);
         out.push((i, end));
         i = end;
-    }
-    out
-}
-
-/// Removes quotes and backslash escapes.
-pub(crate) fn unquote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut quote = None;
-    let mut it = s.chars();
-    while let Some(c) = it.next() {
-        match (quote, c) {
-            (None, '\'' | '"') => quote = Some(c),
-            (Some(q), c) if c == q => quote = None,
-            (Some('\''), c) => out.push(c),
-            (_, '\\') => out.extend(it.next()),
-            _ => out.push(c),
-        }
     }
     out
 }
