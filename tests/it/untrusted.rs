@@ -547,6 +547,26 @@ const TERRAFORM_ODDITIES: &[(&str, &str)] = &[
         "# first\rsecond\n// also\rhere\n/* and\r*/\n",
     ),
     ("crlf.tf", "locals {\r\n  a = 1 # note\r\n}\r\n"),
+    (
+        "number-beyond-f64-in-interpolation.tf",
+        "variable \"a\" {\n  default = 2\n}\nlocals {\n  s = \"${1e400}\"\n  x = \"${var.a * 1e400}\"\n  n = \"${\"${-1e400}\"}\"\n  d = \"%{ if 1e400 > 0 }big%{ endif }\"\n}\n",
+    ),
+    (
+        "number-beyond-f64-in-heredoc.tf",
+        "locals {\n  h = <<-EOT\n    ${1e400} and $${1e400}\n  EOT\n}\n",
+    ),
+    (
+        "tiny-and-negative-numbers.tf",
+        "locals {\n  tiny = 1e-400\n  neg = -1e400\n}\n",
+    ),
+    (
+        "lone-cr-in-heredoc.tf",
+        "locals {\n  h = <<EOT\nab\rcd\nEOT\n}\n",
+    ),
+    (
+        "lone-cr-in-block-comment.tf",
+        "/* one\rtwo\r\r */\nlocals {}\n",
+    ),
 ];
 
 #[test]
@@ -574,6 +594,37 @@ fn valid_terraform_oddities_parse() {
     let mut expected = expected;
     expected.sort();
     assert_eq!(files_with(&v, "AWS-S3-004"), expected);
+}
+
+/// A Terraform file past the node budget (1.4 GB of syntax tree for 14 MB of `0,` before)
+/// is a limit error at the line where it passes the budget; the other modules are analysed.
+#[test]
+fn a_terraform_list_of_a_million_zeros_is_a_limit_not_gigabytes() {
+    let zeros = "0,".repeat(1_000_001);
+    let tf = format!("locals {{\n  a = 1\n  x = [\n{zeros}0]\n}}\n");
+    let tf_json = format!("{{\"locals\": {{\"x\": [{zeros}0]}}}}");
+    let repo = temp_repo(&[
+        ("big/main.tf", &tf),
+        ("bigjson/main.tf.json", &tf_json),
+        ("main.tf", BUCKET),
+    ]);
+    let started = std::time::Instant::now();
+    let v = json(&run_in(
+        repo.path(),
+        &["check", ".", "--no-config", "--format", "json"],
+    ));
+    for (file, line) in [("big/main.tf", 4), ("bigjson/main.tf.json", 1)] {
+        let e = v["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["file"] == file)
+            .unwrap_or_else(|| panic!("{file}: {v}"));
+        assert_eq!(e["kind"], "limit", "{e}");
+        assert_eq!(e["line"], line, "{e}");
+    }
+    assert_eq!(files_with(&v, "AWS-S3-004"), ["main.tf"]);
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
 }
 
 #[test]
