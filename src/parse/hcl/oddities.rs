@@ -1,11 +1,11 @@
 //! Valid Terraform that hcl-edit rejects, rewritten before parsing into text it accepts.
 //! Every rewrite keeps the byte length, so spans still point into the file.
 //! - A lone CR inside a comment (Terraform ends a comment at LF only) becomes a space
-//!   (hcl-edit already takes one inside a heredoc or a string).
+//!   (hcl-edit already takes one inside a heredoc).
 //! - A number literal beyond f64 (`1e400`; Terraform keeps arbitrary precision) becomes a
 //!   reference to nothing (`_____`), in code or inside a template's `${…}` / `%{…}`,
-//!   which evaluates to an unknown value: isolint cannot
-//!   represent it, and an unknown is what every check already knows how to treat.
+//!   which evaluates to an unknown value: isolint cannot represent it, and an unknown is
+//!   what every check already knows how to treat.
 
 use std::borrow::Cow;
 
