@@ -29,17 +29,16 @@ pub(crate) struct Links {
     maybe: Vec<usize>,
 }
 
-/// Built relations by (root, relation identity).
+/// Built relations by (root, relation name).
 #[derive(Default)]
-pub(crate) struct LinkCache(Mutex<HashMap<(String, usize), Arc<Links>>>);
+pub(crate) struct LinkCache(Mutex<HashMap<(String, String), Arc<Links>>>);
 
 impl LinkCache {
-    /// The index of the relation `relation` (identified by its address: compiled rules
-    /// live for the whole scan) over `ids`, the resources of its kind in `root`.
+    /// The index of the relation named `relation` in `root`, built by `build` once.
     pub(crate) fn get(
         &self,
         root: &str,
-        relation: usize,
+        relation: String,
         build: impl FnOnce() -> Links,
     ) -> Arc<Links> {
         let key = (root.to_owned(), relation);
@@ -91,6 +90,21 @@ impl Links {
         links
     }
 
+    /// The resources `ids` by the references of their attribute `attr` (no values).
+    pub(crate) fn of_attribute(index: &ResourceIndex<'_>, ids: &[usize], attr: &str) -> Links {
+        let mut links = Links::default();
+        for &id in ids {
+            let refs = index
+                .resource(id)
+                .and_then(|r| r.body.get(attr))
+                .map_or(&[][..], crate::parse::node::Node::refs);
+            for r in refs {
+                links.add_reference(r, id);
+            }
+        }
+        links
+    }
+
     fn add_reference(&mut self, r: &str, id: usize) {
         let boundaries = r
             .char_indices()
@@ -127,6 +141,79 @@ impl Links {
     pub(crate) fn maybe_beyond(&self, linked: &[usize]) -> bool {
         // At most `linked.len() + 1` steps: each skipped one is in `linked`.
         self.maybe.iter().any(|i| linked.binary_search(i).is_err())
+    }
+}
+
+/// Resources by address, to find the ones a list of references names (the reverse
+/// lookup of [`Links`]): by whole address, and by the address without its index for an
+/// unindexed reference to a counted resource.
+#[derive(Default)]
+pub(crate) struct Addresses {
+    by_address: HashMap<String, Vec<usize>>,
+    by_base: HashMap<String, Vec<usize>>,
+}
+
+/// Built address indexes by root.
+#[derive(Default)]
+pub(crate) struct AddressCache(Mutex<HashMap<String, Arc<Addresses>>>);
+
+impl AddressCache {
+    pub(crate) fn get(&self, root: &str, build: impl FnOnce() -> Addresses) -> Arc<Addresses> {
+        let lock = || {
+            self.0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some(a) = lock().get(root) {
+            return Arc::clone(a);
+        }
+        let built = Arc::new(build());
+        lock().insert(root.to_owned(), Arc::clone(&built));
+        built
+    }
+}
+
+impl Addresses {
+    pub(crate) fn build(index: &ResourceIndex<'_>, ids: &[usize]) -> Addresses {
+        let mut out = Addresses::default();
+        for &id in ids {
+            let Some(r) = index.resource(id) else {
+                continue;
+            };
+            out.by_address
+                .entry(r.address.clone())
+                .or_default()
+                .push(id);
+            if let Some(i) = r.address.find('[') {
+                out.by_base
+                    .entry(r.address[..i].to_owned())
+                    .or_default()
+                    .push(id);
+            }
+        }
+        out
+    }
+
+    /// The resources (ascending) some reference in `refs` `predicate::refers_to`.
+    pub(crate) fn referred(&self, refs: &[String]) -> Vec<usize> {
+        let mut out = Vec::new();
+        for r in refs {
+            let boundaries = r
+                .char_indices()
+                .filter(|(_, c)| matches!(c, '.' | '['))
+                .map(|(i, _)| i)
+                .chain([r.len()]);
+            for end in boundaries.filter(|&e| e > 0) {
+                let prefix = &r[..end];
+                out.extend(self.by_address.get(prefix).into_iter().flatten());
+                if !prefix.contains('[') && !r[end..].starts_with('[') {
+                    out.extend(self.by_base.get(prefix).into_iter().flatten());
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 }
 
@@ -167,6 +254,26 @@ mod tests {
                 .filter(|&i| refers_to(refs[i], address))
                 .collect();
             assert_eq!(links.linked(address, None), want, "{address}");
+        }
+        let addresses = [
+            "aws_s3_bucket.b",
+            "aws_s3_bucket.b[0]",
+            "aws_s3_bucket.b[1]",
+            r#"aws_s3_bucket.b["x"]"#,
+            "aws_s3_bucket.bb",
+        ];
+        let mut by = Addresses::default();
+        for (i, a) in addresses.iter().enumerate() {
+            by.by_address.entry((*a).to_owned()).or_default().push(i);
+            if let Some(j) = a.find('[') {
+                by.by_base.entry(a[..j].to_owned()).or_default().push(i);
+            }
+        }
+        for r in refs {
+            let want: Vec<usize> = (0..addresses.len())
+                .filter(|&i| refers_to(r, addresses[i]))
+                .collect();
+            assert_eq!(by.referred(&[r.to_owned()]), want, "{r}");
         }
     }
 }

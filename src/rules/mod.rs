@@ -4,7 +4,7 @@
 pub mod compile;
 pub mod context;
 pub mod index;
-mod links;
+pub(crate) mod links;
 pub mod load;
 pub mod native;
 pub mod path;

@@ -384,7 +384,8 @@ impl Related {
         });
         let links = cache.get(
             ResourceIndex::root_key(me),
-            std::ptr::from_ref(self) as usize,
+            // Compiled rules live for the whole scan: the address names the relation.
+            format!("related@{:p}", std::ptr::from_ref(self)),
             || {
                 let ids = cx.index.same_root_ids(me, &self.kind);
                 crate::rules::links::Links::build(cx.index, ids, &self.via)
