@@ -94,17 +94,21 @@ impl<'a> ResourceIndex<'a> {
         root_of(&r.group)
     }
 
+    /// Positions (ascending) of the resources of `kind` that `me` can relate to.
+    pub(crate) fn same_root_ids(&self, me: &Resource, kind: &str) -> &[usize] {
+        self.by_root_kind
+            .get(root_of(&me.group))
+            .and_then(|kinds| kinds.get(kind))
+            .map_or(&[][..], Vec::as_slice)
+    }
+
     /// Resources of `kind` that `me` can relate to.
     pub fn same_root<'s>(
         &'s self,
         me: &Resource,
         kind: &str,
     ) -> impl Iterator<Item = &'a Resource> + use<'a, 's> {
-        let ids = self
-            .by_root_kind
-            .get(root_of(&me.group))
-            .and_then(|kinds| kinds.get(kind))
-            .map_or(&[][..], Vec::as_slice);
+        let ids = self.same_root_ids(me, kind);
         let resources = self.resources;
         ids.iter().map(move |&i| &resources[i])
     }

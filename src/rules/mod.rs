@@ -4,6 +4,7 @@
 pub mod compile;
 pub mod context;
 pub mod index;
+pub(crate) mod links;
 pub mod load;
 pub mod native;
 pub mod path;

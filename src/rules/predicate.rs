@@ -6,10 +6,10 @@ use std::collections::BTreeSet;
 use regex::Regex;
 
 use super::context::{EvalCx, Memo, NativeFn};
+use super::index::ResourceIndex;
 use super::path::{Hit, Path};
 use super::pattern::Pattern;
 use super::truth::{Outcome, Truth};
-use crate::model::Resource;
 use crate::parse::node::{Node, Value};
 use crate::source::Span;
 
@@ -405,29 +405,35 @@ impl Related {
                     _ => None,
                 })
         });
+        // Looked up in the relation's index, built once per root (a hash join).
+        let cache = cx.index.memo("related_links", |_| {
+            crate::rules::links::LinkCache::default()
+        });
+        let links = cache.get(
+            ResourceIndex::root_key(me),
+            // Compiled rules live for the whole scan: the address names the relation.
+            format!("related@{:p}", std::ptr::from_ref(self)),
+            || {
+                let ids = cx.index.same_root_ids(me, &self.kind);
+                crate::rules::links::Links::build(cx.index, ids, &self.via)
+            },
+        );
+        let linked = links.linked(&me.address, my_value.as_deref());
+        let maybe = links.maybe_beyond(&linked);
         let mut outcomes = Vec::new();
-        let mut maybe = false;
-        for other in cx.index.same_root(me, &self.kind) {
-            let link = link_of(other, &self.via, &me.address, my_value.as_deref());
-            match link {
-                Link::Yes => {
-                    let o = match &self.check {
-                        Some(check) => {
-                            let ocx = EvalCx {
-                                resource: other,
-                                body: &other.body,
-                                index: cx.index,
-                                memo: &Memo::default(),
-                            };
-                            check.eval(&other.body, &ocx)
-                        }
-                        None => Outcome::pass(vec![other.header]),
+        for other in linked.iter().filter_map(|&i| cx.index.resource(i)) {
+            outcomes.push(match &self.check {
+                Some(check) => {
+                    let ocx = EvalCx {
+                        resource: other,
+                        body: &other.body,
+                        index: cx.index,
+                        memo: &Memo::default(),
                     };
-                    outcomes.push(o);
+                    check.eval(&other.body, &ocx)
                 }
-                Link::Maybe => maybe = true,
-                Link::No => {}
-            }
+                None => Outcome::pass(vec![other.header]),
+            });
         }
         if outcomes.is_empty() {
             return if maybe {
@@ -443,45 +449,6 @@ impl Related {
             o
         }
     }
-}
-
-enum Link {
-    Yes,
-    Maybe,
-    No,
-}
-
-/// Whether `other` points at the resource `address` through its attribute `via`.
-fn link_of(other: &Resource, via: &Path, address: &str, my_value: Option<&str>) -> Link {
-    let mut link = Link::No;
-    for hit in via.resolve(&other.body, &other.body) {
-        let n = match hit {
-            Hit::Found(n) | Hit::Unknown(n) => n,
-            Hit::Missing(_) => continue,
-        };
-        if let Value::Unknown(u) = &n.value {
-            if u.refs.iter().any(|r| refers_to(r, address)) {
-                return Link::Yes;
-            }
-            // A value we cannot trace (a variable, a module output, a data source)
-            // might be this resource: that makes the answer unknown, not "no".
-            if u.refs.is_empty()
-                || u.refs.iter().any(|r| {
-                    r.starts_with("var.")
-                        || r.starts_with("module.")
-                        || r.starts_with("data.")
-                        || r.starts_with("local.")
-                })
-            {
-                link = Link::Maybe;
-            }
-        } else if let (Some(mine), Some(theirs)) = (my_value, n.scalar_text())
-            && mine == theirs
-        {
-            return Link::Yes;
-        }
-    }
-    link
 }
 
 /// `aws_s3_bucket.b.id` refers to `aws_s3_bucket.b`; so does `aws_s3_bucket.b["x"].arn`

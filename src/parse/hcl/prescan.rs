@@ -1,9 +1,11 @@
-//! A quick pass over HCL text before the real parser sees it, for two shapes no real
-//! configuration has but on which the parser takes hours:
+//! A quick pass over HCL text before the real parser sees it, for shapes no real
+//! configuration has but on which the parser takes hours or gigabytes:
 //! - an object literal with hundreds of thousands of keys (it searches a vector of keys on
 //!   every insert), bounded by `MAX_OBJECT_KEYS`;
 //! - a long run of prefix operators (`- - - -x`, `!!!!x`: it backtracks exponentially
-//!   on them, 23 s for 748 bytes found by fuzz_hcl), bounded by `MAX_OPERATOR_RUN`.
+//!   on them, 23 s for 748 bytes found by fuzz_hcl), bounded by `MAX_OPERATOR_RUN`;
+//! - more values than `MAX_NODES` in one file (a 14 MB list of zeros took 1.4 GB of
+//!   syntax tree), the same node budget as a YAML or JSON document.
 //!
 //! Such a file is reported as a limit instead of being parsed.
 
@@ -11,6 +13,8 @@
 pub(super) const MAX_OBJECT_KEYS: usize = 10_000;
 /// The most `-`/`!` operators in a row (whitespace between them allowed).
 pub(super) const MAX_OPERATOR_RUN: usize = 8;
+/// The most values one file may hold, counted by what starts or separates them.
+pub(super) const MAX_NODES: usize = crate::parse::yaml::MAX_DOCUMENT_NODES;
 
 /// Where the parser would choke, and why.
 #[derive(Debug, PartialEq, Eq)]
@@ -28,8 +32,22 @@ pub(super) fn pathology(text: &str) -> Option<Pathology> {
     let mut run_at = 0;
     // Open braces: (offset, entries so far). `Interp` marks a `${` inside a string.
     let mut stack: Vec<Frame> = Vec::new();
+    let mut nodes = 0usize;
     let mut i = 0;
     while i < b.len() {
+        // Every value is opened or separated by one of these (a heredoc or a string
+        // counts once; `==` twice, which only makes the bound stricter).
+        if matches!(b[i], b',' | b'=' | b':' | b'[' | b'{' | b'(' | b'"' | b'<') {
+            nodes += 1;
+            if nodes > MAX_NODES {
+                return Some(Pathology {
+                    at: i,
+                    message: format!(
+                        "a file with more than {MAX_NODES} values; this file is not analysed"
+                    ),
+                });
+            }
+        }
         match b[i] {
             b'-' | b'!' => {
                 if run == 0 {
@@ -159,7 +177,7 @@ fn skip_string(b: &[u8], mut i: usize, stack: &mut Vec<Frame>) -> usize {
 }
 
 /// From after `<<` to after the heredoc's closing marker line.
-pub(super) fn skip_heredoc(b: &[u8], mut i: usize) -> usize {
+fn skip_heredoc(b: &[u8], mut i: usize) -> usize {
     if b.get(i) == Some(&b'-') {
         i += 1;
     }
@@ -233,6 +251,23 @@ mod tests {
         ] {
             assert_eq!(pathology(fine), None, "{fine}");
         }
+    }
+
+    #[test]
+    fn a_file_past_the_node_budget_is_found_where_it_passes_it() {
+        let under = format!("x = [{}0]\n", "0,".repeat(MAX_NODES - 3));
+        assert_eq!(pathology(&under), None);
+        let over = format!("a = 1\nx = [{}0]\n", "0,".repeat(MAX_NODES));
+        let p = pathology(&over).expect("past the budget");
+        assert!(p.message.contains("values"), "{}", p.message);
+        assert_eq!(p.at, 10 + 2 * (MAX_NODES - 2));
+        // Separators inside strings, comments and heredocs are not values.
+        let quoted = format!(
+            "x = \"{}\"\n# {}\n",
+            ",".repeat(MAX_NODES),
+            ",".repeat(MAX_NODES)
+        );
+        assert_eq!(pathology(&quoted), None);
     }
 
     #[test]

@@ -2,9 +2,15 @@
 //! Public Access, EBS encryption by default) that makes a per-resource setting moot.
 //! Native because it looks across the root for another resource kind with every flag set.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::model::Resource;
 use crate::parse::node::{Node, Value};
 use crate::rules::context::EvalCx;
+use crate::rules::index::ResourceIndex;
 use crate::rules::truth::{Outcome, Truth};
+use crate::source::Span;
 
 /// Whether every attribute in `flags` of `body` is true; a missing (or null) attribute
 /// takes `missing`, the provider's default.
@@ -49,18 +55,55 @@ pub(crate) fn check(_: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -> Outcome {
         .and_then(|a| a.get("default"))
         .and_then(Node::as_bool)
         .unwrap_or(false);
+    // The answer depends on the root and the arguments only: found once per root and
+    // rule, not once per resource (10,000 settings × 10,000 buckets was 10⁸ looks).
+    let answers = cx.index.memo("aws_account_setting", |_| Answers::default());
+    let key = (
+        ResourceIndex::root_key(me).to_owned(),
+        kind.to_owned(),
+        flags.join(","),
+        missing,
+    );
+    let cached = answers.0.lock().ok().and_then(|a| a.get(&key).copied());
+    let answer = cached.unwrap_or_else(|| {
+        let found = decide(cx.index.same_root(me, kind), &flags, missing);
+        if let Ok(mut a) = answers.0.lock() {
+            a.insert(key, found);
+        }
+        found
+    });
+    match answer {
+        (Truth::True, Some(span)) => Outcome::pass(vec![span]),
+        (Truth::Unknown, _) => Outcome::unknown(vec![me.header]),
+        _ => Outcome::fail(vec![me.header]),
+    }
+}
+
+/// (root, kind, flags, default) → the setting found for them.
+type AnswerKey = (String, String, String, bool);
+
+#[derive(Default)]
+struct Answers(Mutex<HashMap<AnswerKey, (Truth, Option<Span>)>>);
+
+/// True (with the header of the first resource with every flag set), else unknown when
+/// one might have them all, else false.
+fn decide<'a>(
+    others: impl Iterator<Item = &'a Resource>,
+    flags: &[&str],
+    missing: bool,
+) -> (Truth, Option<Span>) {
     let mut unknown = false;
-    for other in cx.index.same_root(me, kind) {
-        match flags_all_true(&other.body, &flags, missing) {
-            Truth::True => return Outcome::pass(vec![other.header]),
+    for other in others {
+        match flags_all_true(&other.body, flags, missing) {
+            Truth::True => return (Truth::True, Some(other.header)),
             Truth::Unknown => unknown = true,
             Truth::False => {}
         }
     }
     if unknown {
-        Outcome::unknown(vec![me.header])
+        (Truth::Unknown, None)
     } else {
-        Outcome::fail(vec![me.header])
+        (Truth::False, None)
     }
 }
 

@@ -5,11 +5,12 @@
 use crate::model::Resource;
 use crate::parse::node::Node;
 use crate::rules::context::EvalCx;
+use crate::rules::index::ResourceIndex;
+use crate::rules::links::{AddressCache, Addresses};
 use crate::rules::native::support::gathered::Gathered;
 use crate::rules::native::support::policy::{
     doc_public_statements, json_grants_public, policy_json,
 };
-use crate::rules::predicate::refers_to;
 use crate::rules::truth::Outcome;
 
 /// S3 bucket policies (`aws_s3_bucket_policy`, inline `policy` of `aws_s3_bucket`)
@@ -24,10 +25,19 @@ pub(crate) fn check(node: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
         Ok(Some(doc)) if json_grants_public(&doc) => acc.fail(cx.index.first_line(p.span)),
         Ok(_) => {}
         Err(()) => {
-            let docs: Vec<&Resource> = cx
+            // The documents by address, built once per root: scanning every document
+            // for each policy was quadratic.
+            let kind = "data.aws_iam_policy_document";
+            let by_address = cx
                 .index
-                .same_root(cx.resource, "data.aws_iam_policy_document")
-                .filter(|d| p.refs().iter().any(|r| refers_to(r, &d.address)))
+                .memo("policy_documents_by_address", |_| AddressCache::default())
+                .get(ResourceIndex::root_key(cx.resource), || {
+                    Addresses::build(cx.index, cx.index.same_root_ids(cx.resource, kind))
+                });
+            let docs: Vec<&Resource> = by_address
+                .referred(p.refs())
+                .into_iter()
+                .filter_map(|i| cx.index.resource(i))
                 .collect();
             if docs.is_empty() {
                 acc.unknown(p.span);

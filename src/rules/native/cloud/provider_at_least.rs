@@ -2,8 +2,12 @@
 //! or above one whose defaults changed. Native because version constraints must be
 //! interpreted (`~> 4.0`, `>= 3.0, < 5.0`).
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use crate::parse::node::{Node, Value};
 use crate::rules::context::EvalCx;
+use crate::rules::index::ResourceIndex;
 use crate::rules::truth::Outcome;
 
 /// Whether the Terraform root pins `args.provider` (a local name or a `hashicorp/`
@@ -18,7 +22,42 @@ pub(crate) fn check(_: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -> Outcome {
     let (Some(provider), Some(major)) = (provider, major) else {
         return Outcome::unknown(vec![me.header]);
     };
-    for block in cx.index.same_root(me, "terraform") {
+    // The answer depends on the root and the arguments only: found once per root, not
+    // by reading every `terraform` block again for each resource.
+    let answers = cx
+        .index
+        .memo("terraform_provider_at_least", |_| Answers::default());
+    let key = (
+        ResourceIndex::root_key(me).to_owned(),
+        provider.to_owned(),
+        major as u64,
+    );
+    let cached = answers.0.lock().ok().and_then(|a| a.get(&key).copied());
+    let answer = cached.unwrap_or_else(|| {
+        let found = decide(cx.index.same_root(me, "terraform"), provider, major as u64);
+        if let Ok(mut a) = answers.0.lock() {
+            a.insert(key, found);
+        }
+        found
+    });
+    match answer {
+        Some(true) => Outcome::pass(vec![me.header]),
+        Some(false) => Outcome::fail(vec![me.header]),
+        None => Outcome::unknown(vec![me.header]),
+    }
+}
+
+/// (root, provider, major) → whether the root pins it at or above that major.
+#[derive(Default)]
+struct Answers(Mutex<HashMap<(String, String, u64), Option<bool>>>);
+
+/// The first `required_providers` constraint of `provider` in `blocks` that decides.
+fn decide<'a>(
+    blocks: impl Iterator<Item = &'a crate::model::Resource>,
+    provider: &str,
+    major: u64,
+) -> Option<bool> {
+    for block in blocks {
         for rp in block.body.get("required_providers").map_or(&[][..], |n| {
             if n.items().is_empty() {
                 std::slice::from_ref(n)
@@ -34,15 +73,13 @@ pub(crate) fn check(_: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -> Outcome {
                     Value::String(s) => Some(s.as_str()),
                     _ => e.value.get("version").and_then(Node::as_str),
                 };
-                match constraint.and_then(|c| at_least(c, major as u64)) {
-                    Some(true) => return Outcome::pass(vec![me.header]),
-                    Some(false) => return Outcome::fail(vec![me.header]),
-                    None => {}
+                if let Some(decided) = constraint.and_then(|c| at_least(c, major)) {
+                    return Some(decided);
                 }
             }
         }
     }
-    Outcome::unknown(vec![me.header])
+    None
 }
 
 /// Whether a `required_providers` entry is the HashiCorp provider `name`.

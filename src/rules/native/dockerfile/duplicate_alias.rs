@@ -10,7 +10,8 @@ use crate::rules::truth::Outcome;
 /// A finding at every FROM whose alias (case-insensitive, as BuildKit compares them) an
 /// earlier FROM already used.
 pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
-    let mut seen: Vec<String> = Vec::new();
+    // A set: a Vec's `contains` made a file of many stages quadratic.
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut spans = Vec::new();
     for (kw, ins) in instructions(body) {
         if kw != "FROM" {
@@ -20,10 +21,8 @@ pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
             continue;
         };
         let a = alias.to_ascii_lowercase();
-        if seen.contains(&a) {
+        if !seen.insert(a) {
             spans.push(cx.index.first_line(ins.span));
-        } else {
-            seen.push(a);
         }
     }
     fail_or_pass(spans)

@@ -20,10 +20,16 @@ pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -> Outcom
         .filter(|(k, _)| k.eq_ignore_ascii_case(kind))
         .map(|(_, i)| (i.get("stage").and_then(Node::as_f64), i))
         .collect();
+    // The last occurrence per stage takes effect; looked up, not searched for after each
+    // occurrence (quadratic in a file of many CMDs).
+    let mut last: std::collections::HashMap<Option<u64>, usize> = std::collections::HashMap::new();
+    for (n, (stage, _)) in found.iter().enumerate() {
+        last.insert(stage.map(f64::to_bits), n);
+    }
     let spans: Vec<_> = found
         .iter()
         .enumerate()
-        .filter(|(n, (stage, _))| found[n + 1..].iter().any(|(s, _)| s == stage))
+        .filter(|(n, (stage, _))| last.get(&stage.map(f64::to_bits)) != Some(n))
         .map(|(_, (_, i))| cx.index.first_line(i.span))
         .collect();
     crate::rules::native::support::spans::fail_or_pass(spans)

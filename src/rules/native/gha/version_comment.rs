@@ -5,6 +5,7 @@
 //! action of the scan. Nothing is looked up online: a claim is only reported when the
 //! files themselves prove one of two claims wrong.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -44,41 +45,84 @@ pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
     if mine.is_empty() {
         return Outcome::pass(Vec::new());
     }
-    let mut all: Vec<Pin> = Vec::new();
-    for kind in ["gha_job", "gha_action"] {
-        for r in cx.index.of_kind(kind) {
-            if let Some(text) = cx.index.file_text(r.span.file) {
-                all.extend(pins(&r.body, &text));
+    // Every pin of the scan, tallied once (each job re-reading every other job's pins
+    // was quadratic in the number of jobs).
+    let tally = cx.index.memo("gha_pin_tally", |_| {
+        let mut tally = Tally::default();
+        for kind in ["gha_job", "gha_action"] {
+            for r in cx.index.of_kind(kind) {
+                if let Some(text) = cx.index.file_text(r.span.file) {
+                    for (repo, sha, ver, _) in pins(&r.body, &text) {
+                        tally.add(repo.to_ascii_lowercase(), sha, ver);
+                    }
+                }
             }
         }
-    }
+        tally.finish();
+        tally
+    });
     // Where one claim has more pins than the others, the others are the odd ones out
     // (a stale comment copied around); on a tie every contradicting pin is reported.
     let spans = mine
         .iter()
         .filter(|(repo, sha, ver, _)| {
-            let same_repo = || all.iter().filter(|p| p.0.eq_ignore_ascii_case(repo));
-            let odd = |key: fn(&Pin) -> &String,
-                       mine: &String,
-                       other: fn(&Pin) -> &String,
-                       theirs: &String| {
-                // Pins sharing `key` with this one, counted by their `other` value.
-                let mut counts: Vec<(&String, usize)> = Vec::new();
-                for p in same_repo().filter(|p| other(p) == theirs) {
-                    match counts.iter_mut().find(|(k, _)| *k == key(p)) {
-                        Some(c) => c.1 += 1,
-                        None => counts.push((key(p), 1)),
-                    }
-                }
-                let own = counts.iter().find(|(k, _)| *k == mine).map_or(0, |c| c.1);
-                counts.len() > 1 && counts.iter().all(|(k, n)| *k == mine || *n >= own)
-            };
+            let repo = repo.to_ascii_lowercase();
             // Same SHA, other versions; same version, other SHAs.
-            odd(|p| &p.2, ver, |p| &p.1, sha) || odd(|p| &p.1, sha, |p| &p.2, ver)
+            odd(&tally.by_sha, &(repo.clone(), sha.clone()), ver)
+                || odd(&tally.by_ver, &(repo, ver.clone()), sha)
         })
         .map(|p| p.3)
         .collect();
     fail_or_pass(spans)
+}
+
+/// The scan's pins counted by claim: per (repository, SHA) how many pins claim each
+/// version, and per (repository, version) how many pins carry each SHA. Repositories
+/// lowercase, SHAs lowercase.
+#[derive(Default)]
+struct Tally {
+    by_sha: HashMap<(String, String), Counts>,
+    by_ver: HashMap<(String, String), Counts>,
+}
+
+#[derive(Default)]
+struct Counts {
+    per_value: HashMap<String, usize>,
+    /// The two smallest (count, value): the fewest pins of any value but one's own.
+    least: Vec<(usize, String)>,
+}
+
+impl Tally {
+    fn add(&mut self, repo: String, sha: String, ver: String) {
+        let by_sha = self.by_sha.entry((repo.clone(), sha.clone())).or_default();
+        *by_sha.per_value.entry(ver.clone()).or_default() += 1;
+        let by_ver = self.by_ver.entry((repo, ver)).or_default();
+        *by_ver.per_value.entry(sha).or_default() += 1;
+    }
+
+    fn finish(&mut self) {
+        for c in self.by_sha.values_mut().chain(self.by_ver.values_mut()) {
+            let mut all: Vec<(usize, String)> =
+                c.per_value.iter().map(|(v, n)| (*n, v.clone())).collect();
+            all.sort_unstable();
+            all.truncate(2);
+            c.least = all;
+        }
+    }
+}
+
+/// Whether `mine` is an odd one out among the pins sharing `key`: they carry more than
+/// one value, and every other value has at least as many pins as `mine`.
+fn odd(map: &HashMap<(String, String), Counts>, key: &(String, String), mine: &str) -> bool {
+    let Some(c) = map.get(key) else {
+        return false;
+    };
+    let own = c.per_value.get(mine).copied().unwrap_or(0);
+    c.per_value.len() > 1
+        && c.least
+            .iter()
+            .find(|(_, v)| v != mine)
+            .is_none_or(|(n, _)| *n >= own)
 }
 
 /// The pins with a version comment among a job's or action's `uses` values.

@@ -2,6 +2,7 @@
 
 pub(super) mod annotation_match;
 pub(super) mod image_tagged_at_deploy;
+mod label_selector;
 pub(super) mod network_policy;
 
 #[cfg(test)]

@@ -3,9 +3,11 @@
 //! selectors (indexed, not pairwise).
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
+use super::label_selector::{Mentioned, Projected, Req, Selector};
 use crate::model::Resource;
-use crate::parse::node::{Node, Value};
+use crate::parse::node::Node;
 use crate::rules::context::EvalCx;
 use crate::rules::truth::{Outcome, Truth};
 
@@ -20,11 +22,24 @@ pub(crate) const OTHER_POLICY_KINDS: &[&str] = &[
     "ClusterNetworkPolicy",
 ];
 
+/// Work units (one per policy looked at plus one per requirement evaluated) one distinct
+/// (namespace, label set) may always spend finding a policy that selects it.
+const WORK_PER_LABEL_SET: usize = 1024;
+/// More units for each workload sharing that label set, since the answer serves them
+/// all.
+const WORK_PER_WORKLOAD: usize = 64;
+/// And an equal share of this many times the cost of looking at every policy once. The
+/// whole join thus costs at most 1024 + 64 units per workload plus 4 looks at each
+/// policy: linear, where selectors that only exclude labels (`NotIn`, `DoesNotExist`)
+/// cannot be indexed and deciding them exactly for every pod is quadratic.
+const LOOKS_PER_POLICY: usize = 4;
+
 /// True when a `networking.k8s.io` NetworkPolicy in the same namespace selects the
 /// workload's pods (an empty `podSelector` selects all). False only when the scan holds
 /// at least one such policy and none can select the pods; unknown when no policy is in
 /// the scan at all (it may be applied from elsewhere), when namespaces are left to the
-/// deploy tool, or when another plugin's policy kind is present. Host-network pods pass:
+/// deploy tool, when another plugin's policy kind is present, or when deciding would take
+/// more than the work bound of [`WORK_PER_LABEL_SET`]. Host-network pods pass:
 /// NetworkPolicies do not apply to them (K8S-POD-004 reports them).
 pub(crate) fn check(_node: &Node, cx: &EvalCx<'_>, _args: Option<&Node>) -> Outcome {
     let me = cx.resource;
@@ -32,69 +47,85 @@ pub(crate) fn check(_node: &Node, cx: &EvalCx<'_>, _args: Option<&Node>) -> Outc
         return Outcome::pass(Vec::new());
     }
     let my_ns = namespace_of(me);
-    let labels = me.body.get_path("pod_metadata.labels");
-    let mut policies = 0;
     let mut maybe = OTHER_POLICY_KINDS
         .iter()
         .any(|k| cx.index.same_root(me, k).next().is_some());
-    // Policies anywhere count for "does this repo manage policies at all"; only those
-    // in the workload's namespace (or with none written) can select it.
-    let any_core_policy = cx
-        .index
-        .same_root(me, "NetworkPolicy")
-        .any(is_core_network_policy);
     let index = cx
         .index
         .memo("network_policy_selectors", PolicyIndex::build);
-    for policy in index
-        .candidates(my_ns, labels)
-        .into_iter()
-        .filter_map(|i| cx.index.resource(i))
-    {
-        let same_ns = match (my_ns, namespace_of(policy)) {
-            (Some(a), Some(b)) if a == b => Truth::True,
-            (Some(_), Some(_)) => Truth::False,
-            (None, None) => Truth::True,
-            _ => Truth::Unknown,
-        };
-        let selects = selector_matches(policy.body.get_path("spec.podSelector"), labels);
-        match (same_ns, selects) {
-            (Truth::True, Truth::True) => return Outcome::pass(vec![policy.header]),
-            (Truth::False, _) | (_, Truth::False) => {}
-            _ => maybe = true,
-        }
+    let labels = index
+        .mentioned
+        .project(me.body.get_path("pod_metadata.labels"));
+    let answer = index.answer(my_ns, labels);
+    if let Some(policy) = answer.selecting.and_then(|i| cx.index.resource(i)) {
+        return Outcome::pass(vec![policy.header]);
     }
     let (core, other) = index.counts(my_ns);
-    policies += core;
-    maybe |= other > 0;
-    if maybe || (policies == 0 && !any_core_policy) {
+    maybe |= answer.maybe || other > 0;
+    // Policies anywhere count for "does this repo manage policies at all"; only those
+    // in the workload's namespace (or with none written) can select it.
+    if maybe || (core == 0 && !index.any_core) {
         Outcome::unknown(vec![me.header])
     } else {
         Outcome::fail(vec![me.header])
     }
 }
 
-/// NetworkPolicies by namespace and by a label their pod selector requires, so that a
-/// workload meets only the policies that can select it instead of every policy of its
-/// namespace (30k pods × 30k policies did not finish in 200 s).
+/// NetworkPolicies by namespace, their selectors read once, and the answer for each
+/// distinct (namespace, projected labels) of a workload, so that a workload meets only
+/// the policies that can select it and pods no selector tells apart share one answer
+/// (30k pods × 30k policies did not finish in 200 s; 20k × 20k selectors that all
+/// fail took 59 s).
 #[derive(Default)]
 struct PolicyIndex {
+    /// Core policies: resource position and selector, in position order.
+    policies: Vec<(usize, Selector)>,
     by_ns: HashMap<Option<String>, Bucket>,
+    mentioned: Mentioned,
+    /// Whether the scan holds any core policy at all.
+    any_core: bool,
+    /// Workloads per distinct (namespace, projected labels): what sets its work bound.
+    workloads: HashMap<LabelSet, usize>,
+    /// Each label set's share of [`LOOKS_PER_POLICY`] looks at every policy.
+    share: usize,
+    answers: Mutex<HashMap<LabelSet, Answer>>,
 }
 
-/// The policies of one namespace (None: not written).
+/// The policies of one namespace (None: not written), as positions in `policies`.
 #[derive(Default)]
 struct Bucket {
-    /// Core policies by a `key=value` their selector requires (`matchLabels`, `In`).
+    /// The first policy without a selector (it selects every pod).
+    everything: Option<usize>,
+    /// Policies whose selector is not a map (unknown for every pod).
+    odd: usize,
+    /// Policies by a `key=value` their selector requires (`matchLabels`, `In`).
     by_pair: HashMap<(String, String), Vec<usize>>,
-    /// Core policies by a key their selector requires to exist (`Exists`).
+    /// Policies by a key their selector requires to exist (`Exists`).
     by_key: HashMap<String, Vec<usize>>,
-    /// Core policies that may select a pod whatever its labels (empty selector,
-    /// `NotIn`, shapes the check does not understand): checked for every workload.
-    rest: Vec<usize>,
+    /// Policies with no positive requirement (`{}`, `NotIn`, `DoesNotExist`): any pod
+    /// may match them, so each label set looks at them in order until one selects it.
+    negative: Vec<usize>,
     core: usize,
     /// Calico's policies share the kind name: their presence makes a gap unknown.
     other: usize,
+}
+
+/// A workload's namespace and its labels as the selectors see them.
+type LabelSet = (Option<String>, Projected);
+
+#[derive(Clone, Copy, Default)]
+struct Answer {
+    /// The resource position of a policy that selects the pods.
+    selecting: Option<usize>,
+    /// Whether a policy might select them.
+    maybe: bool,
+}
+
+/// What looking through one namespace's policies found.
+enum Search {
+    Selects(usize),
+    Maybe,
+    No,
 }
 
 impl PolicyIndex {
@@ -113,23 +144,150 @@ impl PolicyIndex {
                 continue;
             }
             bucket.core += 1;
-            match required_label(r.body.get_path("spec.podSelector")) {
-                Some(Required::Pairs(key, values)) => {
-                    for v in values {
-                        bucket.by_pair.entry((key.clone(), v)).or_default().push(i);
-                    }
+            index.any_core = true;
+            let at = index.policies.len();
+            let selector = Selector::parse(r.body.get_path("spec.podSelector"));
+            index.mentioned.add(&selector);
+            match &selector {
+                Selector::Everything => {
+                    bucket.everything.get_or_insert(at);
                 }
-                Some(Required::Key(key)) => bucket.by_key.entry(key).or_default().push(i),
-                None => bucket.rest.push(i),
+                Selector::Odd => bucket.odd += 1,
+                Selector::Reqs(reqs) => match required_label(reqs) {
+                    Some(Req::In(key, values)) => {
+                        for v in values {
+                            bucket
+                                .by_pair
+                                .entry((key.clone(), v.clone()))
+                                .or_default()
+                                .push(at);
+                        }
+                    }
+                    Some(Req::Exists(key)) => {
+                        bucket.by_key.entry(key.clone()).or_default().push(at)
+                    }
+                    _ => bucket.negative.push(at),
+                },
+            }
+            index.policies.push((i, selector));
+        }
+        for r in resources {
+            if r.family == crate::model::Family::Kubernetes && r.body.get("pod").is_some() {
+                let labels = index
+                    .mentioned
+                    .project(r.body.get_path("pod_metadata.labels"));
+                let ns = namespace_of(r).map(str::to_owned);
+                *index.workloads.entry((ns, labels)).or_default() += 1;
             }
         }
+        let all: usize = index.policies.iter().map(|(_, s)| 1 + s.size()).sum();
+        index.share = LOOKS_PER_POLICY * all / index.workloads.len().max(1);
         index
     }
 
-    /// The namespaces whose policies can apply to a workload in `ns`: its own and the
-    /// unwritten one, or every one when its own is not written.
-    fn buckets<'s>(&'s self, ns: Option<&str>) -> Vec<&'s Bucket> {
-        match ns {
+    /// Whether a policy selects pods in `ns` with `labels`, computed once per distinct
+    /// pair.
+    fn answer(&self, ns: Option<&str>, labels: Projected) -> Answer {
+        let key = (ns.map(str::to_owned), labels);
+        let lock = || {
+            self.answers
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some(a) = lock().get(&key) {
+            return *a;
+        }
+        let sharing = self.workloads.get(&key).copied().unwrap_or(1);
+        let budget = WORK_PER_LABEL_SET + WORK_PER_WORKLOAD * sharing + self.share;
+        let answer = self.compute(ns, &key.1, budget);
+        lock().insert(key, answer);
+        answer
+    }
+
+    fn compute(&self, ns: Option<&str>, labels: &Projected, mut budget: usize) -> Answer {
+        // Policies of the workload's namespace can select it; those whose namespace
+        // (or the workload's) is left to the deploy tool only might.
+        let (own, elsewhere): (Option<&Bucket>, Vec<&Bucket>) = match ns {
+            Some(ns) => (
+                self.by_ns.get(&Some(ns.to_owned())),
+                self.by_ns.get(&None).into_iter().collect(),
+            ),
+            None => (
+                self.by_ns.get(&None),
+                self.by_ns
+                    .iter()
+                    .filter(|(k, _)| k.is_some())
+                    .map(|(_, b)| b)
+                    .collect(),
+            ),
+        };
+        let mut maybe = false;
+        if let Some(b) = own {
+            match self.search(b, labels, &mut budget) {
+                Search::Selects(at) => {
+                    return Answer {
+                        selecting: Some(self.policies[at].0),
+                        maybe: false,
+                    };
+                }
+                Search::Maybe => maybe = true,
+                Search::No => {}
+            }
+        }
+        for b in elsewhere {
+            if maybe {
+                break;
+            }
+            maybe = !matches!(self.search(b, labels, &mut budget), Search::No);
+        }
+        Answer {
+            selecting: None,
+            maybe,
+        }
+    }
+
+    /// The first policy of `b` found to select `labels`, looking only at those that
+    /// can: the ones requiring one of its labels, then the ones requiring none. Running
+    /// out of `budget` makes the answer a maybe.
+    fn search(&self, b: &Bucket, labels: &Projected, budget: &mut usize) -> Search {
+        if let Some(at) = b.everything {
+            return Search::Selects(at);
+        }
+        let Some(pairs) = labels else {
+            // Labels of a shape not understood: every selector is unknown.
+            return if b.core > 0 {
+                Search::Maybe
+            } else {
+                Search::No
+            };
+        };
+        let mut maybe = b.odd > 0;
+        let keyed = pairs.iter().flat_map(|(k, v)| {
+            let by_pair = v
+                .as_ref()
+                .and_then(|v| b.by_pair.get(&(k.clone(), v.clone())));
+            by_pair.into_iter().chain(b.by_key.get(k)).flatten()
+        });
+        for &at in keyed.chain(&b.negative) {
+            let selector = &self.policies[at].1;
+            let cost = 1 + selector.size();
+            if *budget < cost {
+                return Search::Maybe;
+            }
+            *budget -= cost;
+            match selector.matches(labels) {
+                Truth::True => return Search::Selects(at),
+                Truth::Unknown => maybe = true,
+                Truth::False => {}
+            }
+        }
+        if maybe { Search::Maybe } else { Search::No }
+    }
+
+    /// (core policies, other plugins' policies) that can apply to a workload in `ns`:
+    /// its own namespace and the unwritten one, or every one when its own is not written.
+    fn counts(&self, ns: Option<&str>) -> (usize, usize) {
+        let buckets: Vec<&Bucket> = match ns {
             None => self.by_ns.values().collect(),
             Some(ns) => self
                 .by_ns
@@ -137,84 +295,19 @@ impl PolicyIndex {
                 .into_iter()
                 .chain(self.by_ns.get(&None))
                 .collect(),
-        }
-    }
-
-    /// Positions of the core policies that might select pods with `labels`, in order.
-    fn candidates(&self, ns: Option<&str>, labels: Option<&Node>) -> Vec<usize> {
-        let mut out = Vec::new();
-        let entries = match labels.map(|l| &l.value) {
-            None | Some(Value::Null) => Some(&[][..]),
-            Some(Value::Map(entries)) => Some(entries.as_slice()),
-            Some(_) => None, // labels of a shape not understood: every policy may apply
         };
-        for b in self.buckets(ns) {
-            out.extend(&b.rest);
-            match entries {
-                Some(entries) => {
-                    for e in entries {
-                        if let Some(v) = e.value.scalar_text() {
-                            out.extend(b.by_pair.get(&(e.key.clone(), v)).into_iter().flatten());
-                        }
-                        out.extend(b.by_key.get(&e.key).into_iter().flatten());
-                    }
-                }
-                None => {
-                    out.extend(b.by_pair.values().flatten());
-                    out.extend(b.by_key.values().flatten());
-                }
-            }
-        }
-        out.sort_unstable();
-        out.dedup();
-        out
-    }
-
-    /// (core policies, other plugins' policies) that can apply to a workload in `ns`.
-    fn counts(&self, ns: Option<&str>) -> (usize, usize) {
-        self.buckets(ns)
+        buckets
             .iter()
             .fold((0, 0), |(c, o), b| (c + b.core, o + b.other))
     }
 }
 
-/// A label requirement without which a selector cannot select a pod.
-enum Required {
-    /// The key must have one of these values.
-    Pairs(String, Vec<String>),
-    /// The key must exist.
-    Key(String),
-}
-
-/// The first definite requirement of a pod selector (one whose absence makes
-/// `selector_matches` false, not unknown), if any.
-fn required_label(selector: Option<&Node>) -> Option<Required> {
-    let selector = selector.filter(|s| matches!(s.value, Value::Map(_)))?;
-    for e in selector.get("matchLabels").map_or(&[][..], Node::entries) {
-        if let Some(v) = e.value.scalar_text() {
-            return Some(Required::Pairs(e.key.clone(), vec![v]));
-        }
-    }
-    for expr in selector
-        .get("matchExpressions")
-        .map_or(&[][..], Node::items)
-    {
-        let key = expr.get("key").and_then(Node::as_str);
-        match (key, expr.get("operator").and_then(Node::as_str)) {
-            (Some(k), Some("In")) => {
-                let values = expr
-                    .get("values")
-                    .map_or(&[][..], Node::items)
-                    .iter()
-                    .filter_map(Node::scalar_text)
-                    .collect();
-                return Some(Required::Pairs(k.to_owned(), values));
-            }
-            (Some(k), Some("Exists")) => return Some(Required::Key(k.to_owned())),
-            _ => {}
-        }
-    }
-    None
+/// The first requirement without which a selector cannot select a pod (`In`, or
+/// `Exists`), if any: the key under which the policy is indexed.
+fn required_label(reqs: &[Req]) -> Option<&Req> {
+    reqs.iter()
+        .find(|r| matches!(r, Req::In(..)))
+        .or_else(|| reqs.iter().find(|r| matches!(r, Req::Exists(_))))
 }
 
 fn is_core_network_policy(r: &Resource) -> bool {
@@ -232,78 +325,12 @@ fn namespace_of(r: &Resource) -> Option<&str> {
         .filter(|n| !n.is_empty())
 }
 
-/// Whether a LabelSelector selects pods with `labels` (a missing or empty selector
-/// selects everything). Unknown for operators or shapes it does not understand.
-fn selector_matches(selector: Option<&Node>, labels: Option<&Node>) -> Truth {
-    let Some(selector) = selector.filter(|s| !s.is_null()) else {
-        return Truth::True;
-    };
-    if !matches!(selector.value, Value::Map(_)) {
-        return Truth::Unknown;
-    }
-    let labels = match labels.map(|l| &l.value) {
-        None | Some(Value::Null) => &[][..],
-        Some(Value::Map(entries)) => entries.as_slice(),
-        Some(_) => return Truth::Unknown,
-    };
-    let label = |key: &str| {
-        labels
-            .iter()
-            .find(|e| e.key == key)
-            .and_then(|e| e.value.scalar_text())
-    };
-    let mut result = Truth::True;
-    for e in selector.get("matchLabels").map_or(&[][..], Node::entries) {
-        match e.value.scalar_text() {
-            Some(want) if label(&e.key).as_deref() == Some(want.as_str()) => {}
-            Some(_) => return Truth::False,
-            None => result = Truth::Unknown,
-        }
-    }
-    for expr in selector
-        .get("matchExpressions")
-        .map_or(&[][..], Node::items)
-    {
-        let key = expr.get("key").and_then(Node::as_str);
-        let op = expr.get("operator").and_then(Node::as_str);
-        let values: Vec<String> = expr
-            .get("values")
-            .map_or(&[][..], Node::items)
-            .iter()
-            .filter_map(Node::scalar_text)
-            .collect();
-        let (Some(key), Some(op)) = (key, op) else {
-            result = Truth::Unknown;
-            continue;
-        };
-        let have = label(key);
-        let ok = match op {
-            "In" => have.is_some_and(|v| values.contains(&v)),
-            "NotIn" => have.is_none_or(|v| !values.contains(&v)),
-            "Exists" => have.is_some(),
-            "DoesNotExist" => have.is_none(),
-            _ => {
-                result = Truth::Unknown;
-                continue;
-            }
-        };
-        if !ok {
-            return Truth::False;
-        }
-    }
-    result
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rules::index::ResourceIndex;
-    use std::path::PathBuf;
-    use std::sync::Arc;
 
-    use crate::parse::yaml::parse_yaml;
     use crate::rules::native::kubernetes::test_support::scan;
-    use crate::source::{FileId, SourceText};
 
     fn covered(text: &str) -> Truth {
         let (resources, sources) = scan(text);
@@ -364,35 +391,55 @@ mod tests {
         assert_eq!(covered(&text), Truth::True);
     }
 
+    /// Policies that exclude the pod's labels, one per `z{i}` key so none repeats.
+    fn excluding(n: usize, sel: impl Fn(usize) -> String) -> String {
+        (0..n)
+            .map(|i| policy("  namespace: shop\n", &sel(i)))
+            .collect()
+    }
+
     #[test]
-    fn selector_operators() {
-        let (r, _) = scan(
-            "apiVersion: v1\nkind: Pod\nmetadata:\n  labels: {app: web, tier: front}\nspec: {containers: []}\n",
-        );
-        let labels = r[0].body.get_path("pod_metadata.labels");
-        let sel = |yaml: &str| {
-            let src = SourceText::new(FileId(1), "s".into(), PathBuf::from("s"), Arc::from(yaml));
-            let docs = parse_yaml(&src).expect("selector parses");
-            selector_matches(docs.first(), labels)
+    fn selectors_that_only_exclude_are_decided_exactly() {
+        let fail = |i: usize| {
+            format!(
+                "{{matchExpressions: [{{key: app, operator: DoesNotExist}}, {{key: z{i}, operator: NotIn, values: [x]}}]}}"
+            )
         };
-        assert_eq!(sel("{}"), Truth::True);
-        assert_eq!(sel("matchLabels: {app: web}"), Truth::True);
-        assert_eq!(sel("matchLabels: {app: web, env: prod}"), Truth::False);
-        let expr = |op: &str, values: &str| {
-            sel(&format!(
-                "matchExpressions: [{{key: tier, operator: {op}, values: {values}}}]"
-            ))
-        };
-        assert_eq!(expr("In", "[front, back]"), Truth::True);
-        assert_eq!(expr("In", "[back]"), Truth::False);
-        assert_eq!(expr("NotIn", "[back]"), Truth::True);
-        assert_eq!(expr("NotIn", "[front]"), Truth::False);
-        assert_eq!(expr("Exists", "[]"), Truth::True);
-        assert_eq!(expr("DoesNotExist", "[]"), Truth::False);
-        assert_eq!(expr("Gt", "['1']"), Truth::Unknown);
         assert_eq!(
-            sel("matchExpressions: [{key: team, operator: DoesNotExist}]"),
-            Truth::True
+            covered(&format!("{POD}{}", excluding(3000, fail))),
+            Truth::False
+        );
+        // One that lets the pod through, after thousands that do not.
+        let last = policy(
+            "  namespace: shop\n",
+            "{matchExpressions: [{key: app, operator: NotIn, values: [api]}]}",
+        );
+        let text = format!("{POD}{}{last}", excluding(3000, fail));
+        assert_eq!(covered(&text), Truth::True);
+    }
+
+    #[test]
+    fn a_label_set_that_would_need_more_work_than_its_bound_is_unknown() {
+        // Each policy names a value of `tier`, so no two pods with different tiers share
+        // an answer; thousands of failing selectors exceed one label set's bound.
+        let fail = |i: usize| {
+            format!(
+                "{{matchExpressions: [{{key: app, operator: DoesNotExist}}, {{key: tier, operator: NotIn, values: [t{i}]}}]}}"
+            )
+        };
+        let n = WORK_PER_LABEL_SET;
+        let pods: String = (0..LOOKS_PER_POLICY * 2)
+            .map(|i| {
+                POD.replace("tier: front", &format!("tier: t{i}"))
+                    .replace("name: web", &format!("name: w{i}"))
+                    + "---\n"
+            })
+            .collect();
+        let text = format!("{POD}---\n{pods}{}", excluding(n, fail));
+        assert_eq!(covered(&text), Truth::Unknown);
+        assert_eq!(
+            covered(&format!("{POD}{}", excluding(n, fail))),
+            Truth::False
         );
     }
 }

@@ -5,10 +5,10 @@
 use serde_json::Value as Json;
 
 use super::gathered::Gathered;
-use crate::model::Resource;
 use crate::parse::node::{Node, Value};
 use crate::rules::context::EvalCx;
-use crate::rules::predicate::refers_to;
+use crate::rules::index::ResourceIndex;
+use crate::rules::links::{LinkCache, Links};
 use crate::rules::truth::Truth;
 use crate::source::Span;
 
@@ -242,39 +242,40 @@ pub(crate) fn doc_public_statements(doc: &Node, cx: &EvalCx<'_>, acc: &mut Gathe
     }
 }
 
-/// Whether `r`'s attribute `attr` refers to `address`.
-pub(crate) fn refers(r: &Resource, attr: &str, address: &str) -> bool {
-    r.body
-        .get(attr)
-        .is_some_and(|v| v.refs().iter().any(|x| refers_to(x, address)))
-}
-
 /// Whether the data source at `address` or a policy built from it is only a guard rail
 /// (a permissions boundary or an Organizations policy), not a grant.
 pub(crate) fn is_guard_rail(cx: &EvalCx<'_>, address: &str) -> bool {
     let me = cx.resource;
-    let boundary = |addr: &str| {
-        ["aws_iam_role", "aws_iam_user"].iter().any(|kind| {
-            cx.index
-                .same_root(me, kind)
-                .any(|r| refers(r, "permissions_boundary", addr))
-        })
+    // Reverse lookups built once per root: scanning every role, user and policy for each
+    // document (and every role again for each policy) was cubic.
+    let links = |kind: &str, attr: &str| {
+        cx.index
+            .memo("policy_attribute_links", |_| LinkCache::default())
+            .get(
+                ResourceIndex::root_key(me),
+                format!("{kind}.{attr}"),
+                || Links::of_attribute(cx.index, cx.index.same_root_ids(me, kind), attr),
+            )
     };
+    let roles = links("aws_iam_role", "permissions_boundary");
+    let users = links("aws_iam_user", "permissions_boundary");
+    let boundary =
+        |addr: &str| !roles.linked(addr, None).is_empty() || !users.linked(addr, None).is_empty();
     if boundary(address) {
         return true;
     }
     if me.kind == "data.aws_iam_policy_document" {
-        if cx
-            .index
-            .same_root(me, "aws_organizations_policy")
-            .any(|r| refers(r, "content", address))
+        if !links("aws_organizations_policy", "content")
+            .linked(address, None)
+            .is_empty()
         {
             return true;
         }
-        return cx
-            .index
-            .same_root(me, "aws_iam_policy")
-            .any(|p| refers(p, "policy", address) && boundary(&p.address));
+        return links("aws_iam_policy", "policy")
+            .linked(address, None)
+            .into_iter()
+            .filter_map(|i| cx.index.resource(i))
+            .any(|p| boundary(&p.address));
     }
     false
 }
