@@ -6,6 +6,7 @@
 pub(crate) mod classify;
 pub(crate) mod git;
 mod links;
+mod modules;
 pub(crate) mod sniff;
 
 use std::path::{Path, PathBuf};
@@ -41,6 +42,9 @@ pub(crate) struct SourceFile {
     pub display_path: String,
     pub path: PathBuf,
     pub kind: FileKind,
+    /// A Terraform file of a local module called from the scanned paths but lying outside
+    /// them: evaluated only through its callers, never as a root, never scanned as text.
+    pub module_only: bool,
 }
 
 pub(crate) struct DiscoverOptions<'a> {
@@ -70,6 +74,23 @@ pub(crate) struct Discovered {
 /// `--stdin-filename`, which exist on no disk).
 pub(crate) fn classify_name(name: &str) -> Option<FileKind> {
     classify::classify(std::path::Path::new(name))
+}
+
+/// The ids of the read `sources` that `files` (sorted by display path) marks
+/// module-only: the scan evaluates them through their callers and nothing else.
+pub(crate) fn module_only_ids(
+    files: &[SourceFile],
+    sources: &[std::sync::Arc<crate::source::SourceText>],
+) -> std::collections::HashSet<crate::source::FileId> {
+    sources
+        .iter()
+        .filter(|s| {
+            files
+                .binary_search_by(|f| f.display_path.as_str().cmp(&s.display_path))
+                .is_ok_and(|i| files[i].module_only)
+        })
+        .map(|s| s.id)
+        .collect()
 }
 
 /// Lists every root (through git in a git working tree, by walking otherwise) and
@@ -121,7 +142,9 @@ pub(crate) fn discover(roots: &[PathBuf], opts: &DiscoverOptions<'_>) -> Discove
             None => walk(root, &bounds, opts, &found, &cwd),
         }
     }
-    found.finish()
+    let mut out = found.finish();
+    modules::follow_local_modules(&mut out.files, &mut out.errors, roots, opts, &cwd);
+    out
 }
 
 /// `root/rel`, without a leading `./` when the root is the working directory.
@@ -221,6 +244,7 @@ impl Found {
             display_path: rel,
             path: path.to_path_buf(),
             kind,
+            module_only: false,
         });
     }
 

@@ -84,6 +84,9 @@ struct Inputs {
     patches: BTreeSet<String>,
     /// Files the configuration excluded.
     excluded: usize,
+    /// `opts.terraform` with the module-only files (local modules outside the scanned
+    /// paths, kept out of `all`) marked.
+    terraform_opts: terraform::TerraformOptions,
 }
 
 /// Discover and read.
@@ -137,6 +140,8 @@ fn inputs(opts: &ScanOptions, times: &mut StageTimes) -> Result<Inputs, Fatal> {
         .filter(|(_, kind)| *kind == Some(FileKind::Terraform))
         .map(|(s, _)| s.clone())
         .collect();
+    let module_only = discover::module_only_ids(&files, &sources);
+    all.retain(|(s, _)| !module_only.contains(&s.id));
     times.read_ms = elapsed_ms(t);
 
     let t = Instant::now();
@@ -154,6 +159,10 @@ fn inputs(opts: &ScanOptions, times: &mut StageTimes) -> Result<Inputs, Fatal> {
         rendered,
         patches,
         excluded,
+        terraform_opts: terraform::TerraformOptions {
+            module_only,
+            ..opts.terraform.clone()
+        },
     })
 }
 
@@ -176,6 +185,7 @@ pub fn collect(opts: &ScanOptions) -> Result<Collected, Fatal> {
         mut errors,
         mut rendered,
         patches,
+        terraform_opts,
         ..
     } = inputs(opts, &mut times)?;
     let mut notices = std::mem::take(&mut rendered.notices);
@@ -195,7 +205,7 @@ pub fn collect(opts: &ScanOptions) -> Result<Collected, Fatal> {
         errors.extend(m.errors);
         notices.extend(m.notices);
     }
-    match terraform_guarded(&tf_files, || terraform::build(&tf_files, &opts.terraform)) {
+    match terraform_guarded(&tf_files, || terraform::build(&tf_files, &terraform_opts)) {
         Ok(out) => {
             resources.extend(out.resources);
             errors.extend(out.errors);
@@ -229,6 +239,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
         mut rendered,
         patches,
         excluded: excluded_files,
+        terraform_opts,
     } = inputs(opts, &mut times)?;
     errors.append(&mut rendered.errors);
     let eval = EvalOptions {
@@ -240,7 +251,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
 
     let t = Instant::now();
     let tf = terraform_guarded(&tf_files, || {
-        terraform::build_each(&tf_files, &opts.terraform, |resources| {
+        terraform::build_each(&tf_files, &terraform_opts, |resources| {
             clock.time_evaluate(|| {
                 guarded_batch(&first_file(&resources, &sources), || {
                     Batch::evaluate(rules, &resources, &sources, &eval)
