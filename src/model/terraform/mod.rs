@@ -67,6 +67,18 @@ pub struct TerraformOutput {
     pub notices: Vec<Notice>,
 }
 
+/// The root a Terraform resource of a module instance was reached from (its directory,
+/// or the plan file, as shown); `None` for a root's own resources and anything else.
+/// Resources of one instance share the group `tf:<root>:<module prefix>` (see `World::run`
+/// and the plan mapping), which is what this reads.
+pub fn caller_root(r: &Resource) -> Option<&str> {
+    if r.family != crate::model::Family::Terraform {
+        return None;
+    }
+    let (root, prefix) = r.group.strip_prefix("tf:")?.split_once(':')?;
+    (!prefix.is_empty()).then_some(root)
+}
+
 /// Stack for evaluation threads: expressions, locals and module calls recurse.
 const STACK_SIZE: usize = 64 << 20;
 
