@@ -7,6 +7,7 @@ use super::context::{EvalCx, Memo, NativeFn};
 use super::path::{Hit, Path};
 use super::truth::{Outcome, Truth};
 use crate::model::Resource;
+use crate::model::terraform::ManagedAddresses;
 use crate::parse::node::{Node, Value};
 use crate::source::Span;
 
@@ -380,8 +381,18 @@ impl Related {
         });
         let mut outcomes = Vec::new();
         let mut maybe = false;
+        let managed = cx
+            .index
+            .memo("terraform_managed_addresses", ManagedAddresses::new);
+        let untraceable = |r: &str| managed.untraceable(me, r);
         for other in cx.index.same_root(me, &self.kind) {
-            let link = link_of(other, &self.via, &me.address, my_value.as_deref());
+            let link = link_of(
+                other,
+                &self.via,
+                &me.address,
+                my_value.as_deref(),
+                &untraceable,
+            );
             match link {
                 Link::Yes => {
                     let o = match &self.check {
@@ -425,7 +436,13 @@ enum Link {
 }
 
 /// Whether `other` points at the resource `address` through its attribute `via`.
-fn link_of(other: &Resource, via: &Path, address: &str, my_value: Option<&str>) -> Link {
+fn link_of(
+    other: &Resource,
+    via: &Path,
+    address: &str,
+    my_value: Option<&str>,
+    untraceable: &dyn Fn(&str) -> bool,
+) -> Link {
     let mut link = Link::No;
     for hit in via.resolve(&other.body, &other.body) {
         let n = match hit {
@@ -437,15 +454,9 @@ fn link_of(other: &Resource, via: &Path, address: &str, my_value: Option<&str>) 
                 return Link::Yes;
             }
             // A value we cannot trace (a variable, a module output, a data source)
-            // might be this resource: that makes the answer unknown, not "no".
-            if u.refs.is_empty()
-                || u.refs.iter().any(|r| {
-                    r.starts_with("var.")
-                        || r.starts_with("module.")
-                        || r.starts_with("data.")
-                        || r.starts_with("local.")
-                })
-            {
+            // might be this resource: that makes the answer unknown, not "no". A
+            // resource of a module instance (`module.a.aws_s3_bucket.b`) is traced.
+            if u.refs.is_empty() || u.refs.iter().any(|r| untraceable(r)) {
                 link = Link::Maybe;
             }
         } else if let (Some(mine), Some(theirs)) = (my_value, n.scalar_text())
