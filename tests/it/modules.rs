@@ -199,3 +199,23 @@ fn a_companion_in_one_module_instance_relates_to_its_own_bucket_only() {
     ]);
     assert!(findings(&check(repo.path(), ".")).is_empty());
 }
+
+#[test]
+fn a_log_target_inside_a_module_instance_is_traced() {
+    // Bucket names are unknown (root variables without values). Instance `a` logs its
+    // bucket into its `logs` bucket; that target is a resource of instance `a`, so it
+    // says nothing about instance `b`'s buckets, which log nowhere and are reported.
+    let root = "variable \"na\" {}\nvariable \"nb\" {}\n\nmodule \"a\" {\n  source  = \"./modules/bucket\"\n  name    = var.na\n  logging = true\n}\n\nmodule \"b\" {\n  source  = \"./modules/bucket\"\n  name    = var.nb\n  logging = false\n}\n";
+    let bucket = "variable \"name\" {}\nvariable \"logging\" {}\n\nresource \"aws_s3_bucket\" \"this\" {\n  bucket = var.name\n}\n\nresource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"${var.name}-logs\"\n}\n\nresource \"aws_s3_bucket_logging\" \"this\" {\n  count         = var.logging ? 1 : 0\n  bucket        = aws_s3_bucket.this.id\n  target_bucket = aws_s3_bucket.logs.id\n}\n";
+    let repo = temp_repo(&[
+        ("main.tf", root),
+        ("modules/bucket/main.tf", bucket),
+        (".isolint.yaml", "select: [AWS-S3-005]\n"),
+    ]);
+    let found = findings(&check(repo.path(), "."));
+    let resources: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(
+        resources,
+        ["module.b.aws_s3_bucket.this", "module.b.aws_s3_bucket.logs"]
+    );
+}

@@ -45,7 +45,7 @@ impl ManagedAddresses {
 
     /// Whether a prefix of `reference` ending at `.`, `[` or its end is the address of a
     /// managed resource of `me`'s root (one hash lookup per cut point).
-    fn names_managed(&self, me: &Resource, reference: &str) -> bool {
+    pub fn names_managed(&self, me: &Resource, reference: &str) -> bool {
         let Some(set) = self.by_root.get(root_of(me)) else {
             return false;
         };
