@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use rayon::prelude::*;
-use regex::Regex;
+use regex::bytes::Regex;
 
 use super::{DiscoverOptions, FileKind, SKIP_DIRS, SourceFile, display, excluded_by_config};
 use super::{git, links};
@@ -30,8 +30,10 @@ use crate::source::MAX_FILE_BYTES;
 
 /// A literal local module source, in HCL (`source = "../m"`) or JSON (`"source": "./m"`).
 /// Interpolated sources (`${…}`) are not literals and are left to the model's notice.
+/// Matched on bytes (no UTF-8 pass over every file); the regex engine looks for the
+/// literal `source` first, so files calling no module are rejected at memchr speed.
 static LOCAL_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?m)^\s*(?:source\s*=|"source"\s*:)\s*"(\.\.?(?:/[^"\\$]*)?)""#)
+    Regex::new(r#"(?m)(?:^|[{,])[ \t]*(?:source[ \t]*=|"source"\s*:)\s*"(\.\.?(?:/[^"\\$\n]*)?)""#)
         .expect("valid pattern")
 });
 
@@ -44,6 +46,9 @@ pub(super) fn follow_local_modules(
     opts: &DiscoverOptions<'_>,
     cwd: &Path,
 ) {
+    if !roots.iter().any(|r| repository_above(r)) {
+        return;
+    }
     let mut known: HashSet<PathBuf> = files
         .iter()
         .filter(|f| f.kind == FileKind::Terraform)
@@ -127,19 +132,45 @@ fn is_module_file(path: &Path) -> bool {
 /// The literal local sources a Terraform file's text names (prefilter; see the module
 /// comment). Unreadable or oversized files name none: the real read reports them.
 fn local_sources(path: &Path) -> Vec<String> {
-    let fits = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= MAX_FILE_BYTES);
-    let Some(bytes) = fits.then(|| std::fs::read(path).ok()).flatten() else {
-        return Vec::new();
-    };
-    // Cheap rejection first: most Terraform files call no module.
-    if !bytes.windows(6).any(|w| w == b"source") {
+    use std::io::Read;
+    // Discovery passes regular files only; checked again so that no open ever waits on
+    // a pipe swapped in meanwhile.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
         return Vec::new();
     }
-    let text = String::from_utf8_lossy(&bytes);
+    let mut bytes = Vec::new();
+    let read =
+        std::fs::File::open(path).and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes));
+    if read.is_err() || bytes.len() as u64 > MAX_FILE_BYTES {
+        return Vec::new();
+    }
     LOCAL_SOURCE
-        .captures_iter(&text)
-        .filter_map(|c| c.get(1).map(|m| m.as_str().to_owned()))
+        .captures_iter(&bytes)
+        .filter_map(|c| c.get(1))
+        .filter_map(|m| std::str::from_utf8(m.as_bytes()).ok().map(str::to_owned))
         .collect()
+}
+
+/// Whether a repository holds `root` (a file's directory for a file) without starting at
+/// it: only then can a module lie outside the scanned path and still be followed. Scanning
+/// a repository's top, or a path outside any repository, needs no prefilter at all (its
+/// modules were all discovered), which keeps the common `isolint check .` as fast as before.
+/// Stat calls only, no git process: the first ancestor holding `.git` is the repository.
+fn repository_above(root: &Path) -> bool {
+    let dir = if root.is_dir() {
+        root
+    } else {
+        root.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+    };
+    let Ok(canonical) = std::fs::canonicalize(dir) else {
+        return false;
+    };
+    canonical
+        .ancestors()
+        .find(|a| a.join(".git").exists())
+        .is_some_and(|top| top != canonical)
 }
 
 /// Where modules may lie, canonical: for each scanned path, its repository (git
@@ -238,8 +269,8 @@ mod tests {
 
     fn sources(text: &str) -> Vec<String> {
         LOCAL_SOURCE
-            .captures_iter(text)
-            .map(|c| c[1].to_owned())
+            .captures_iter(text.as_bytes())
+            .map(|c| String::from_utf8_lossy(&c[1]).into_owned())
             .collect()
     }
 
@@ -251,7 +282,14 @@ mod tests {
   "source": "../net"
 }}}"#;
         assert_eq!(sources(json), ["../net"]);
+        assert_eq!(
+            sources(
+                "module \"one\" { source = \"../one\" }\n{\"module\":{\"m\":{\"source\":\"./m\"}}}"
+            ),
+            ["../one", "./m"]
+        );
         assert!(sources("  source = \"/etc\"\n").is_empty());
+        assert!(sources("  description = \"the source = \\\"./x\\\" line\"\n").is_empty());
         assert!(sources("  source = \"git::https://x/y.git\"\n").is_empty());
     }
 
