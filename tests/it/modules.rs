@@ -219,3 +219,17 @@ fn a_log_target_inside_a_module_instance_is_traced() {
         ["module.b.aws_s3_bucket.this", "module.b.aws_s3_bucket.logs"]
     );
 }
+
+#[test]
+fn a_flow_logs_configuration_covers_the_network_of_its_own_module_instance_only() {
+    let root = "module \"a\" {\n  source = \"./modules/net\"\n  logs   = true\n}\n\nmodule \"b\" {\n  source = \"./modules/net\"\n  logs   = false\n}\n";
+    let net = "variable \"logs\" {}\n\nresource \"google_compute_network\" \"vpc\" {\n  name = \"vpc\"\n}\n\nresource \"google_compute_subnetwork\" \"s\" {\n  name          = \"s\"\n  ip_cidr_range = \"10.0.0.0/24\"\n  network       = google_compute_network.vpc.id\n}\n\nresource \"google_network_management_vpc_flow_logs_config\" \"c\" {\n  count   = var.logs ? 1 : 0\n  network = google_compute_network.vpc.id\n}\n";
+    let repo = temp_repo(&[
+        ("main.tf", root),
+        ("modules/net/main.tf", net),
+        (".isolint.yaml", "select: [GCP-NETWORK-002]\n"),
+    ]);
+    let found = findings(&check(repo.path(), "."));
+    let resources: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(resources, ["module.b.google_compute_subnetwork.s"]);
+}
