@@ -297,6 +297,16 @@ fn make_finding(
         .message
         .replace("{address}", &resource.address)
         .replace("{value}", &value);
+    // A module's line reached from two roots is two findings: each says its caller, and
+    // the root enters its fingerprint (and so the de-duplication in `finish`).
+    let caller = crate::model::terraform::caller_root(resource);
+    if let Some(root) = caller {
+        message.push_str(&format!(" (called from {root})"));
+    }
+    let identity = caller.map_or_else(
+        || resource.address.clone(),
+        |root| format!("{root}:{}", resource.address),
+    );
     if confidence == Confidence::Low {
         message.push_str(" (unverified: depends on a value isolint could not resolve)");
     }
@@ -308,13 +318,7 @@ fn make_finding(
         header: resource.header,
         message,
         confidence,
-        fingerprint: fingerprint(
-            &rule.meta.id,
-            &src,
-            &resource.address,
-            span,
-            rule.meta.sensitive,
-        ),
+        fingerprint: fingerprint(&rule.meta.id, &src, &identity, span, rule.meta.sensitive),
         suppression: crate::suppress::annotation::suppression(resource, &rule.meta.id),
         rule: rule.meta.clone(),
     })

@@ -70,20 +70,26 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// Sort key: file, position, rule, address (stable whatever the thread schedule).
-    pub fn sort_key(&self) -> (&str, u32, u32, &str, &str) {
+    /// Sort key: file, position, rule, address (stable whatever the thread schedule), then
+    /// the message and the fingerprint, which both hold the root a module instance was
+    /// reached from: the same module line reached from two roots stays two findings when
+    /// repeats are dropped, in the order of their roots.
+    pub fn sort_key(&self) -> (&str, u32, u32, &str, &str, &str, &str) {
         (
             &self.file,
             self.span.start,
             self.span.end,
             &self.rule.id,
             &self.address,
+            &self.message,
+            &self.fingerprint,
         )
     }
 }
 
 /// rule + file + resource address + the offending text (whitespace folded), so moving
-/// a block down the file keeps its fingerprint. For a `sensitive` rule the text enters
+/// a block down the file keeps its fingerprint. For a resource of a module instance the
+/// address is preceded by the root it was reached from (`envs/prod:module.net.…`). For a `sensitive` rule the text enters
 /// only as its masked form and a slow (iterated) hash of it, so the fingerprint, which is
 /// written to baselines and reports, does not let anyone confirm a guessed password
 /// cheaply.

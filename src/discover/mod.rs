@@ -6,6 +6,7 @@
 pub(crate) mod classify;
 pub(crate) mod git;
 mod links;
+mod modules;
 pub(crate) mod sniff;
 
 use std::path::{Path, PathBuf};
@@ -41,6 +42,9 @@ pub(crate) struct SourceFile {
     pub display_path: String,
     pub path: PathBuf,
     pub kind: FileKind,
+    /// A Terraform file of a local module called from the scanned paths but lying outside
+    /// them: evaluated only through its callers, never as a root, never scanned as text.
+    pub module_only: bool,
 }
 
 pub(crate) struct DiscoverOptions<'a> {
@@ -121,7 +125,9 @@ pub(crate) fn discover(roots: &[PathBuf], opts: &DiscoverOptions<'_>) -> Discove
             None => walk(root, &bounds, opts, &found, &cwd),
         }
     }
-    found.finish()
+    let mut out = found.finish();
+    modules::follow_local_modules(&mut out.files, &mut out.errors, roots, opts, &cwd);
+    out
 }
 
 /// `root/rel`, without a leading `./` when the root is the working directory.
@@ -221,6 +227,7 @@ impl Found {
             display_path: rel,
             path: path.to_path_buf(),
             kind,
+            module_only: false,
         });
     }
 

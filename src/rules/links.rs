@@ -57,7 +57,12 @@ impl LinkCache {
 }
 
 impl Links {
-    pub(crate) fn build(index: &ResourceIndex<'_>, ids: &[usize], via: &Path) -> Links {
+    pub(crate) fn build(
+        index: &ResourceIndex<'_>,
+        ids: &[usize],
+        via: &Path,
+        managed: &crate::model::terraform::ManagedAddresses,
+    ) -> Links {
         let mut links = Links::default();
         for &id in ids {
             let Some(other) = index.resource(id) else {
@@ -73,12 +78,10 @@ impl Links {
                     for r in &u.refs {
                         links.add_reference(r, id);
                     }
-                    untraceable |= u.refs.is_empty()
-                        || u.refs.iter().any(|r| {
-                            ["var.", "module.", "data.", "local."]
-                                .iter()
-                                .any(|p| r.starts_with(p))
-                        });
+                    // A value we cannot trace (a variable, a module output, a data
+                    // source) might be this resource: the answer is unknown, not "no".
+                    untraceable |=
+                        u.refs.is_empty() || u.refs.iter().any(|r| managed.untraceable(other, r));
                 } else if let Some(v) = n.scalar_text() {
                     push(links.by_value.entry(v).or_default(), id);
                 }

@@ -10,6 +10,7 @@ use super::index::ResourceIndex;
 use super::path::{Hit, Path};
 use super::pattern::Pattern;
 use super::truth::{Outcome, Truth};
+use crate::model::terraform::ManagedAddresses;
 use crate::parse::node::{Node, Value};
 use crate::source::Span;
 
@@ -409,13 +410,18 @@ impl Related {
         let cache = cx.index.memo("related_links", |_| {
             crate::rules::links::LinkCache::default()
         });
+        // A reference into a module instance names a resource and is traced; a module
+        // output, variable or data source is not.
+        let managed = cx
+            .index
+            .memo("terraform_managed_addresses", ManagedAddresses::new);
         let links = cache.get(
             ResourceIndex::root_key(me),
             // Compiled rules live for the whole scan: the address names the relation.
             format!("related@{:p}", std::ptr::from_ref(self)),
             || {
                 let ids = cx.index.same_root_ids(me, &self.kind);
-                crate::rules::links::Links::build(cx.index, ids, &self.via)
+                crate::rules::links::Links::build(cx.index, ids, &self.via, &managed)
             },
         );
         let linked = links.linked(&me.address, my_value.as_deref());

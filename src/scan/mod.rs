@@ -89,6 +89,9 @@ struct Inputs {
     patches: BTreeSet<String>,
     /// Files the configuration excluded.
     excluded: usize,
+    /// `opts.terraform` with the module-only files (local modules outside the scanned
+    /// paths, kept out of `all`) marked.
+    terraform_opts: terraform::TerraformOptions,
 }
 
 /// Discover, and read what must be read before the per-file stage.
@@ -120,6 +123,10 @@ fn inputs(opts: &ScanOptions, times: &mut StageTimes) -> Result<Inputs, Fatal> {
 
     let t = Instant::now();
     crate::report::progress::start(files.len());
+    let module_only: std::collections::HashSet<FileId> = (0..files.len())
+        .filter(|&i| files[i].module_only)
+        .map(|i| FileId(u32::try_from(i).unwrap_or(u32::MAX)))
+        .collect();
     let mut all: Vec<(FileId, Option<FileKind>)> = (0..files.len())
         .map(|i| FileId(u32::try_from(i).unwrap_or(u32::MAX)))
         .zip(files.iter().map(|f| Some(f.kind)))
@@ -137,6 +144,9 @@ fn inputs(opts: &ScanOptions, times: &mut StageTimes) -> Result<Inputs, Fatal> {
     }
     let (terraform, read_errors) = read::read_terraform(&sources, &all);
     errors.extend(read_errors);
+    // Local modules outside the scanned paths: read for their callers, never scanned
+    // on their own.
+    all.retain(|(id, _)| !module_only.contains(id));
     times.read_ms = elapsed_ms(t);
 
     let t = Instant::now();
@@ -156,6 +166,10 @@ fn inputs(opts: &ScanOptions, times: &mut StageTimes) -> Result<Inputs, Fatal> {
         rendered,
         patches,
         excluded,
+        terraform_opts: terraform::TerraformOptions {
+            module_only,
+            ..opts.terraform.clone()
+        },
     })
 }
 
@@ -178,6 +192,7 @@ pub fn collect(opts: &ScanOptions) -> Result<Collected, Fatal> {
         mut errors,
         mut rendered,
         patches,
+        terraform_opts,
         ..
     } = inputs(opts, &mut times)?;
     let mut notices = std::mem::take(&mut rendered.notices);
@@ -206,7 +221,7 @@ pub fn collect(opts: &ScanOptions) -> Result<Collected, Fatal> {
         errors.extend(m.errors);
         notices.extend(m.notices);
     }
-    match terraform_guarded(&tf_files, || terraform::build(&tf_files, &opts.terraform)) {
+    match terraform_guarded(&tf_files, || terraform::build(&tf_files, &terraform_opts)) {
         Ok(out) => {
             resources.extend(out.resources);
             errors.extend(out.errors);
@@ -240,6 +255,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
         mut rendered,
         patches,
         excluded: excluded_files,
+        terraform_opts,
     } = inputs(opts, &mut times)?;
     errors.append(&mut rendered.errors);
     let eval = EvalOptions {
@@ -254,7 +270,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
 
     let t = Instant::now();
     let tf = terraform_guarded(&tf_files, || {
-        terraform::build_each(&tf_files, &opts.terraform, |resources| {
+        terraform::build_each(&tf_files, &terraform_opts, |resources| {
             let first = first_file(&resources, &sources);
             let dir = first.rsplit_once('/').map_or(".", |(dir, _)| dir);
             keep_largest(&largest_root, resources.len(), dir);

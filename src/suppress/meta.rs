@@ -98,14 +98,19 @@ pub(crate) fn duplicate_key(
 }
 
 /// Whether each meta rule (in `meta_rules` order) is on under the configuration's
-/// `ignore` (`ignore: ["ISOLINT-SUPPRESS-*"]` silences them). `select` narrows the
-/// checks a scan runs; it does not turn off the accounting of suppressions, which holds
-/// whatever is selected, so only `ignore` does.
+/// `select` and `ignore`, as for any other rule: selected (or nothing selected) and not
+/// ignored. `select: ["AWS-*"]` therefore turns them off, `select: ["AWS-*",
+/// "ISOLINT-*"]` keeps them, and `ignore: ["ISOLINT-SUPPRESS-*"]` silences them.
 pub(crate) fn enabled(config: &crate::config::Config) -> Vec<bool> {
+    let select = crate::rules::selector(&config.select, config).ok();
     let ignore = crate::rules::selector(&config.ignore, config).ok();
     meta_rules()
         .iter()
-        .map(|m| config.ignore.is_empty() || !ignore.as_ref().is_some_and(|i| i(m)))
+        .map(|m| {
+            let selected = config.select.is_empty() || select.as_ref().is_some_and(|s| s(m));
+            let ignored = !config.ignore.is_empty() && ignore.as_ref().is_some_and(|i| i(m));
+            selected && !ignored
+        })
         .collect()
 }
 

@@ -5,6 +5,7 @@ mod cli; // the binary end to end: exit codes, JSON contract, config, bad input
 mod distribution; // release workflow, crate/wheel metadata, pre-commit mirror, pins
 mod formats; // every output format on fixtures/showcase (snapshots), SARIF schema, escaping, limits
 mod house; // house rules every rule pack entry follows
+mod modules; // Terraform local modules across the scanned path: followed, bounded, per root
 mod render; // patch files, Kustomize overlays and Helm charts rendered by the real tools
 mod robustness; // bad input of every kind: never panic, never hang, never lose the rest
 mod rules; // every rule against its fixtures

@@ -307,6 +307,22 @@ fn meta_rules_are_rules_like_the_others() {
 }
 
 #[test]
+fn select_turns_meta_rules_off_unless_it_names_them() {
+    let repo = temp_repo(&[("main.tf", STALE_IGNORE)]);
+    let concise = |config: &str| {
+        std::fs::write(repo.path().join(".isolint.yaml"), config).expect("write");
+        stdout(&run_in(
+            repo.path(),
+            &["check", ".", "-f", "concise", "--fail-on", "info"],
+        ))
+    };
+    let only_aws = concise("select: [\"AWS-*\"]\n");
+    assert!(!only_aws.contains("ISOLINT-SUPPRESS"), "{only_aws}");
+    let with_meta = concise("select: [\"AWS-*\", \"ISOLINT-*\"]\n");
+    assert!(with_meta.contains("ISOLINT-SUPPRESS-003"), "{with_meta}");
+}
+
+#[test]
 fn prose_quoting_the_directive_is_not_judged() {
     let readme = "Suppress inline:\n\n```hcl\n# isolint:ignore AWS-S3-004 until 2020-01-01 -- scratch\n```\n\nor `# isolint:ignore AWS-S3-004` without a reason.\n";
     let repo = temp_repo(&[("README.md", readme)]);

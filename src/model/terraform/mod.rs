@@ -20,6 +20,7 @@ mod load;
 mod modules;
 mod optional;
 pub mod plan;
+mod references;
 mod template;
 mod traversal;
 mod value;
@@ -40,8 +41,10 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use self::load::{Dir, load_vars};
-use self::modules::{Out, World, cli_value, is_local, literal_source, normalize, root_vars};
+pub(crate) use self::modules::normalize;
+use self::modules::{Out, World, cli_value, is_local, literal_source, root_vars};
 pub use self::plan::plan_resources;
+pub use self::references::ManagedAddresses;
 use crate::error::{FileError, Notice};
 use crate::model::Resource;
 use crate::source::{FileId, SourceText};
@@ -53,6 +56,10 @@ pub struct TerraformOptions {
     /// `--var name=value`, raw strings as Terraform takes them (value parsed as HCL
     /// expression if it parses, else string).
     pub vars: Vec<(String, String)>,
+    /// Files of local modules that lie outside the scanned paths (discovery's
+    /// `module_only`): their directories are evaluated only through a caller, never as
+    /// roots, and their problems are reported only when a root reaches them.
+    pub module_only: HashSet<FileId>,
 }
 
 #[derive(Debug, Default)]
@@ -60,6 +67,18 @@ pub struct TerraformOutput {
     pub resources: Vec<Resource>,
     pub errors: Vec<FileError>,
     pub notices: Vec<Notice>,
+}
+
+/// The root a Terraform resource of a module instance was reached from (its directory,
+/// or the plan file, as shown); `None` for a root's own resources and anything else.
+/// Resources of one instance share the group `tf:<root>:<module prefix>` (see `World::run`
+/// and the plan mapping), which is what this reads.
+pub fn caller_root(r: &Resource) -> Option<&str> {
+    if r.family != crate::model::Family::Terraform {
+        return None;
+    }
+    let (root, prefix) = r.group.strip_prefix("tf:")?.split_once(':')?;
+    (!prefix.is_empty()).then_some(root)
 }
 
 /// Stack for evaluation threads: expressions, locals and module calls recurse.
@@ -143,6 +162,10 @@ fn build_in_pool<T: Send>(
         groups[i].2.push(f.clone());
     }
     groups.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    let module_only: Vec<bool> = groups
+        .iter()
+        .map(|(_, _, files)| files.iter().all(|f| opts.module_only.contains(&f.id)))
+        .collect();
 
     let dirs: Vec<Dir> = groups
         .into_par_iter()
@@ -159,8 +182,11 @@ fn build_in_pool<T: Send>(
         errors: Vec::new(),
         notices: Vec::new(),
     };
-    for d in &dirs {
-        out.errors.extend(d.errors.iter().cloned());
+    let (roots, reached) = roots(&dirs, &index, &module_only);
+    for (i, d) in dirs.iter().enumerate() {
+        if !module_only[i] || reached[i] {
+            out.errors.extend(d.errors.iter().cloned());
+        }
     }
     let mut var_files = Vec::new();
     for f in &opts.var_files {
@@ -180,7 +206,6 @@ fn build_in_pool<T: Send>(
         index: &index,
         files: names.clone(),
     };
-    let roots = roots(&dirs, &index);
     let results: Vec<(T, Vec<FileError>, Vec<Notice>)> = roots
         .into_par_iter()
         .map(|r| {
@@ -232,8 +257,13 @@ fn calls(dirs: &[Dir], index: &HashMap<PathBuf, usize>) -> Vec<Vec<usize>> {
 }
 
 /// Directories evaluated on their own: those no other directory calls, plus one entry
-/// point into any group only reachable through a cycle.
-fn roots(dirs: &[Dir], index: &HashMap<PathBuf, usize>) -> Vec<usize> {
+/// point into any group only reachable through a cycle; never a module-only directory
+/// (a module outside the scanned paths). Also returns which directories the roots reach.
+fn roots(
+    dirs: &[Dir],
+    index: &HashMap<PathBuf, usize>,
+    module_only: &[bool],
+) -> (Vec<usize>, Vec<bool>) {
     let edges = calls(dirs, index);
     let mut called = vec![false; dirs.len()];
     for (from, to) in edges.iter().enumerate() {
@@ -243,12 +273,14 @@ fn roots(dirs: &[Dir], index: &HashMap<PathBuf, usize>) -> Vec<usize> {
             }
         }
     }
-    let mut roots: Vec<usize> = (0..dirs.len()).filter(|&i| !called[i]).collect();
-    let mut reached: HashSet<usize> = HashSet::new();
-    let visit = |start: usize, reached: &mut HashSet<usize>| {
+    let mut roots: Vec<usize> = (0..dirs.len())
+        .filter(|&i| !called[i] && !module_only[i])
+        .collect();
+    let mut reached = vec![false; dirs.len()];
+    let visit = |start: usize, reached: &mut Vec<bool>| {
         let mut stack = vec![start];
         while let Some(n) = stack.pop() {
-            if reached.insert(n) {
+            if !std::mem::replace(&mut reached[n], true) {
                 stack.extend(edges[n].iter().copied());
             }
         }
@@ -257,11 +289,11 @@ fn roots(dirs: &[Dir], index: &HashMap<PathBuf, usize>) -> Vec<usize> {
         visit(r, &mut reached);
     }
     for i in 0..dirs.len() {
-        if !reached.contains(&i) {
+        if !reached[i] && !module_only[i] {
             roots.push(i);
             visit(i, &mut reached);
         }
     }
     roots.sort_unstable();
-    roots
+    (roots, reached)
 }

@@ -71,7 +71,7 @@ pub(super) struct World<'a> {
 }
 
 /// Lexically normalised path: `a/./b/../c` is `a/c`.
-pub(super) fn normalize(path: &Path) -> PathBuf {
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut out: Vec<Component<'_>> = Vec::new();
     for c in path.components() {
         match c {
@@ -225,11 +225,15 @@ impl World<'_> {
         }
         let target = normalize(&scope.dir.path.join(&source));
         let Some(&child) = self.index.get(&target) else {
-            self.notice(
-                &src_attr.expr,
-                format!("module source {source} not found among scanned files"),
-                out,
-            );
+            // Discovery adds every called module inside the repository; one that exists
+            // but was not added lies outside it (or is excluded, or behind a skipped
+            // directory such as `vendor`).
+            let why = if target.is_dir() {
+                "is outside the repository (or the scanned path), excluded or skipped; not followed"
+            } else {
+                "not found among scanned files"
+            };
+            self.notice(&src_attr.expr, format!("module source {source} {why}"), out);
             return;
         };
         let file = self

@@ -143,6 +143,7 @@ fn tfvars_only() {
     let opts = TerraformOptions {
         var_files: vec![prod],
         vars: vec![("a".into(), "cli".into()), ("g".into(), "[1, 2]".into())],
+        ..TerraformOptions::default()
     };
     let out = build(&files, &opts);
     let v = res(&out, "null_resource.v");

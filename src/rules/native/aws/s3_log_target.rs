@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use crate::model::Resource;
+use crate::model::terraform::ManagedAddresses;
 use crate::parse::node::{Node, Value};
 use crate::rules::context::EvalCx;
 use crate::rules::index::ResourceIndex;
@@ -39,7 +40,8 @@ impl BucketId<'_> {
     }
 }
 
-/// References whose value the scan cannot follow to a resource.
+/// References whose value the scan cannot follow to a resource, unless they name a
+/// resource of the root (inside a module instance every reference starts `module.`).
 fn is_untraceable(reference: &str) -> bool {
     ["var.", "local.", "module.", "data."]
         .iter()
@@ -72,7 +74,9 @@ struct Targets {
 }
 
 impl Targets {
-    fn add(&mut self, target: &Node, source: &Source) {
+    /// `traced`: whether a reference names a resource of the root (see
+    /// `ManagedAddresses`), which makes it traceable whatever it starts with.
+    fn add(&mut self, target: &Node, source: &Source, traced: &dyn Fn(&str) -> bool) {
         match &target.value {
             Value::String(s) => self
                 .names
@@ -80,7 +84,7 @@ impl Targets {
                 .or_default()
                 .push(source.clone()),
             Value::Unknown(u) => {
-                if u.refs.iter().all(|r| is_untraceable(r)) {
+                if u.refs.iter().all(|r| is_untraceable(r) && !traced(r)) {
                     self.untraceable.push(source.clone());
                 }
                 for r in &u.refs {
@@ -115,27 +119,30 @@ fn other_than(sources: Option<&Vec<Source>>, me: &str) -> bool {
 /// Log targets by root, for every root of the batch.
 fn targets(resources: &[Resource]) -> HashMap<String, Targets> {
     let mut by_root: HashMap<String, Targets> = HashMap::new();
+    let managed = ManagedAddresses::new(resources);
     for r in resources {
         let root = || ResourceIndex::root_key(r).to_owned();
+        let traced = |reference: &str| managed.names_managed(r, reference);
         match r.kind.as_str() {
             "aws_s3_bucket_logging" => {
                 if let Some(t) = r.body.get("target_bucket") {
-                    by_root.entry(root()).or_default().add(t, &None);
+                    by_root.entry(root()).or_default().add(t, &None, &traced);
                 }
             }
             "aws_s3_bucket" => {
                 for logging in r.body.get("logging").map(Node::items).unwrap_or_default() {
                     if let Some(t) = logging.get("target_bucket") {
-                        by_root
-                            .entry(root())
-                            .or_default()
-                            .add(t, &Some(r.address.clone()));
+                        by_root.entry(root()).or_default().add(
+                            t,
+                            &Some(r.address.clone()),
+                            &traced,
+                        );
                     }
                 }
             }
             "aws_s3_bucket_acl" if acl_is_log_delivery(&r.body) => {
                 if let Some(b) = r.body.get("bucket") {
-                    by_root.entry(root()).or_default().add(b, &None);
+                    by_root.entry(root()).or_default().add(b, &None, &traced);
                 }
             }
             _ => {}
@@ -189,7 +196,7 @@ mod tests {
     /// Whether `id` is named by the one target `n` (written outside any bucket).
     fn named_by(id: &BucketId<'_>, n: &Node) -> Truth {
         let mut t = Targets::default();
-        t.add(n, &None);
+        t.add(n, &None, &|_| false);
         id.named_in(&t)
     }
 
@@ -263,6 +270,7 @@ mod tests {
         own.add(
             &unknown(&["aws_s3_bucket.b[3].id"]),
             &Some("aws_s3_bucket.b[3]".into()),
+            &|_| false,
         );
         assert_eq!(counted.named_in(&own), Truth::False);
     }

@@ -2,6 +2,7 @@
 //! configuration. Native because the two refer to the same network by reference, name
 //! or self link.
 
+use crate::model::terraform::ManagedAddresses;
 use crate::parse::node::{Node, Value};
 use crate::rules::context::EvalCx;
 use crate::rules::native::support::values::text_is;
@@ -17,6 +18,11 @@ pub(crate) fn check(node: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
         return Outcome::fail(vec![me.header]);
     };
     let mut maybe = false;
+    let managed = cx
+        .index
+        .memo("terraform_managed_addresses", ManagedAddresses::new);
+    let untraceable =
+        |refs: &[String]| refs.is_empty() || refs.iter().any(|r| managed.untraceable(me, r));
     for cfg in cx
         .index
         .same_root(me, "google_network_management_vpc_flow_logs_config")
@@ -28,7 +34,7 @@ pub(crate) fn check(node: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
         let Some(theirs) = cfg.body.get("network") else {
             continue;
         };
-        match same_network(mine, theirs) {
+        match same_network(mine, theirs, &untraceable) {
             Truth::True if disabled == Truth::False => return Outcome::pass(vec![cfg.header]),
             Truth::True | Truth::Unknown => maybe = true,
             Truth::False => {}
@@ -42,8 +48,10 @@ pub(crate) fn check(node: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
 }
 
 /// Whether two `network` values name the same VPC: equal names or self links, or
-/// references to the same resource.
-fn same_network(a: &Node, b: &Node) -> Truth {
+/// references to the same resource. `untraceable`: references that could be anything
+/// (none at all, variables, locals, module outputs, data sources; not a resource of a
+/// module instance, see `ManagedAddresses`).
+fn same_network(a: &Node, b: &Node, untraceable: &dyn Fn(&[String]) -> bool) -> Truth {
     match (&a.value, &b.value) {
         (Value::Unknown(_), Value::Unknown(_)) => {
             let (ra, rb) = (a.refs(), b.refs());
@@ -78,24 +86,15 @@ fn same_network(a: &Node, b: &Node) -> Truth {
     }
 }
 
-/// References that could be anything: none at all, variables, locals, module outputs,
-/// data sources.
-fn untraceable(refs: &[String]) -> bool {
-    refs.is_empty()
-        || refs.iter().any(|r| {
-            r.starts_with("var.")
-                || r.starts_with("local.")
-                || r.starts_with("module.")
-                || r.starts_with("data.")
-        })
-}
-
 /// `google_compute_network.vpc.id` → `google_compute_network.vpc`;
-/// `google_compute_network.vpc["a"].id` → `google_compute_network.vpc["a"]`.
+/// `google_compute_network.vpc["a"].id` → `google_compute_network.vpc["a"]`;
+/// `module.a["k"].google_compute_network.vpc.id` → `module.a["k"].google_compute_network.vpc`
+/// (the module instance's segments are part of the resource's address).
 fn resource_of(reference: &str) -> &str {
     let mut dots = 0;
     let mut depth = 0;
     let mut quoted = false;
+    let mut in_module = reference.starts_with("module.");
     for (i, c) in reference.char_indices() {
         match c {
             '"' => quoted = !quoted,
@@ -103,7 +102,11 @@ fn resource_of(reference: &str) -> &str {
             ']' if !quoted => depth -= 1,
             '.' if !quoted && depth == 0 => {
                 dots += 1;
-                if dots == 2 {
+                if dots == 2 && in_module {
+                    // `module.NAME[key].` ends here: count the rest afresh.
+                    dots = 0;
+                    in_module = reference[i + 1..].starts_with("module.");
+                } else if dots == 2 {
                     return &reference[..i];
                 }
             }
@@ -131,7 +134,10 @@ mod tests {
             resource_of("google_compute_network.vpc"),
             "google_compute_network.vpc"
         );
-        assert!(untraceable(&["var.network".to_owned()]));
-        assert!(!untraceable(&["google_compute_network.vpc.id".to_owned()]));
+        assert_eq!(
+            resource_of(r#"module.a["k.x"].module.b.google_compute_network.vpc[0].id"#),
+            r#"module.a["k.x"].module.b.google_compute_network.vpc[0]"#
+        );
+        assert_eq!(resource_of("module.a.out"), "module.a.out");
     }
 }
