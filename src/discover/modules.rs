@@ -17,25 +17,14 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
 
 use rayon::prelude::*;
-use regex::bytes::Regex;
 
 use super::{DiscoverOptions, FileKind, SKIP_DIRS, SourceFile, display, excluded_by_config};
 use super::{git, links};
 use crate::error::{FileError, FileErrorKind};
-use crate::model::terraform::normalize;
+use crate::model::terraform::{local_source_literals, normalize};
 use crate::source::MAX_FILE_BYTES;
-
-/// A literal local module source, in HCL (`source = "../m"`) or JSON (`"source": "./m"`).
-/// Interpolated sources (`${…}`) are not literals and are left to the model's notice.
-/// Matched on bytes (no UTF-8 pass over every file); the regex engine looks for the
-/// literal `source` first, so files calling no module are rejected at memchr speed.
-static LOCAL_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?m)(?:^|[{,])[ \t]*(?:source[ \t]*=|"source"\s*:)\s*"(\.\.?(?:/[^"\\$\n]*)?)""#)
-        .expect("valid pattern")
-});
 
 /// Adds the module-only files of every local module the Terraform files of `files` call,
 /// transitively, that lies where `roots` allow. `files` stays sorted by display path.
@@ -144,11 +133,7 @@ fn local_sources(path: &Path) -> Vec<String> {
     if read.is_err() || bytes.len() as u64 > MAX_FILE_BYTES {
         return Vec::new();
     }
-    LOCAL_SOURCE
-        .captures_iter(&bytes)
-        .filter_map(|c| c.get(1))
-        .filter_map(|m| std::str::from_utf8(m.as_bytes()).ok().map(str::to_owned))
-        .collect()
+    local_source_literals(&bytes)
 }
 
 /// Whether a repository holds `root` (a file's directory for a file) without starting at
@@ -268,10 +253,7 @@ mod tests {
     use super::*;
 
     fn sources(text: &str) -> Vec<String> {
-        LOCAL_SOURCE
-            .captures_iter(text.as_bytes())
-            .map(|c| String::from_utf8_lossy(&c[1]).into_owned())
-            .collect()
+        local_source_literals(text.as_bytes())
     }
 
     #[test]

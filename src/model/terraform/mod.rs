@@ -34,15 +34,15 @@ mod tests_fixtures;
 #[cfg(test)]
 mod tests_limits;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use self::load::{Dir, load_vars};
-pub(crate) use self::modules::normalize;
 use self::modules::{Out, World, cli_value, is_local, literal_source, root_vars};
+pub(crate) use self::modules::{local_source_literals, normalize};
 pub use self::plan::plan_resources;
 pub use self::references::ManagedAddresses;
 use crate::error::{FileError, Notice};
@@ -162,32 +162,12 @@ fn build_in_pool<T: Send>(
         groups[i].2.push(f.clone());
     }
     groups.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
-    let module_only: Vec<bool> = groups
-        .iter()
-        .map(|(_, _, files)| files.iter().all(|f| opts.module_only.contains(&f.id)))
-        .collect();
-
-    let dirs: Vec<Dir> = groups
-        .into_par_iter()
-        .map(|(path, display, files)| Dir::load(path, display, &files))
-        .collect();
-    let index: HashMap<PathBuf, usize> = dirs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.path.clone(), i))
-        .collect();
 
     let mut out = Built {
         per_root: Vec::new(),
         errors: Vec::new(),
         notices: Vec::new(),
     };
-    let (roots, reached) = roots(&dirs, &index, &module_only);
-    for (i, d) in dirs.iter().enumerate() {
-        if !module_only[i] || reached[i] {
-            out.errors.extend(d.errors.iter().cloned());
-        }
-    }
     let mut var_files = Vec::new();
     for f in &opts.var_files {
         match load_vars(f) {
@@ -200,7 +180,106 @@ fn build_in_pool<T: Send>(
         .iter()
         .map(|(k, v)| (k.clone(), cli_value(v)))
         .collect();
+    // Directories that may call each other are parsed, evaluated and dropped together,
+    // one such component at a time per worker: memory follows the largest component, not
+    // every module of the scan.
+    let done: Vec<Component<T>> = components(&groups)
+        .into_par_iter()
+        .map(|members| {
+            let part: Vec<&Group> = members.iter().map(|&i| &groups[i]).collect();
+            component(&part, opts, &names, &var_files, &cli, per_root)
+        })
+        .collect();
+    for c in done {
+        out.errors.extend(c.errors);
+        out.notices.extend(c.notices);
+        out.per_root.extend(c.per_root);
+    }
+    out.errors.sort();
+    out.errors.dedup();
+    out.notices.sort();
+    out.notices.dedup();
+    out
+}
 
+/// A directory's Terraform files: (path, display path, files).
+type Group = (PathBuf, String, Vec<Arc<SourceText>>);
+
+/// What one component of the call graph gave: per root, and its problems.
+struct Component<T> {
+    per_root: Vec<T>,
+    errors: Vec<FileError>,
+    notices: Vec<Notice>,
+}
+
+/// The groups that may call each other, as lists of indices into `groups` (ascending):
+/// the connected components of the call graph the prefilter finds (a literal local
+/// `source` anywhere in a file counts as a call, so a component is never too small).
+fn components(groups: &[Group]) -> Vec<Vec<usize>> {
+    let by_path: HashMap<&PathBuf, usize> =
+        groups.iter().enumerate().map(|(i, g)| (&g.0, i)).collect();
+    let edges: Vec<Vec<usize>> = groups
+        .par_iter()
+        .map(|(path, _, files)| {
+            files
+                .iter()
+                .flat_map(|f| local_source_literals(f.text.as_bytes()))
+                .filter_map(|s| by_path.get(&normalize(&path.join(s))).copied())
+                .collect()
+        })
+        .collect();
+    // Union-find with path halving.
+    let mut parent: Vec<usize> = (0..groups.len()).collect();
+    fn find(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for (from, to) in edges.iter().enumerate() {
+        for &t in to {
+            let (a, b) = (find(&mut parent, from), find(&mut parent, t));
+            parent[a.max(b)] = a.min(b);
+        }
+    }
+    let mut members: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..groups.len() {
+        let root = find(&mut parent, i);
+        members.entry(root).or_default().push(i);
+    }
+    members.into_values().collect()
+}
+
+/// Parses one component's directories, evaluates its roots and drops the trees.
+fn component<T: Send>(
+    part: &[&Group],
+    opts: &TerraformOptions,
+    names: &Arc<HashMap<FileId, String>>,
+    var_files: &[Vec<load::Attr>],
+    cli: &[(String, crate::parse::node::Node)],
+    per_root: &(impl Fn(Vec<Resource>) -> T + Sync),
+) -> Component<T> {
+    let module_only: Vec<bool> = part
+        .iter()
+        .map(|(_, _, files)| files.iter().all(|f| opts.module_only.contains(&f.id)))
+        .collect();
+    let dirs: Vec<Dir> = part
+        .par_iter()
+        .map(|(path, display, files)| Dir::load(path.clone(), display.clone(), files))
+        .collect();
+    let index: HashMap<PathBuf, usize> = dirs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.path.clone(), i))
+        .collect();
+    let (roots, reached) = roots(&dirs, &index, &module_only);
+    let mut errors = Vec::new();
+    for (i, d) in dirs.iter().enumerate() {
+        if !module_only[i] || reached[i] {
+            errors.extend(d.errors.iter().cloned());
+        }
+    }
     let world = World {
         dirs: &dirs,
         index: &index,
@@ -210,7 +289,7 @@ fn build_in_pool<T: Send>(
         .into_par_iter()
         .map(|r| {
             let mut o = Out::default();
-            let vars = root_vars(&dirs[r], &var_files, &cli);
+            let vars = root_vars(&dirs[r], var_files, cli);
             world.run(
                 r,
                 String::new(),
@@ -222,18 +301,19 @@ fn build_in_pool<T: Send>(
             (per_root(o.resources), o.errors, o.notices)
         })
         .collect();
+    // Free the syntax trees on every worker, not on this thread alone.
+    drop(world);
+    dirs.into_par_iter().for_each(drop);
+    let mut out = Component {
+        per_root: Vec::new(),
+        errors,
+        notices: Vec::new(),
+    };
     for (t, errors, notices) in results {
         out.per_root.push(t);
         out.errors.extend(errors);
         out.notices.extend(notices);
     }
-    // Free the syntax trees on every worker, not on this thread alone.
-    drop(world);
-    dirs.into_par_iter().for_each(drop);
-    out.errors.sort();
-    out.errors.dedup();
-    out.notices.sort();
-    out.notices.dedup();
     out
 }
 

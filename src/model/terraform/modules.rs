@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use super::blocks::{emit, instances};
 use super::context::{FileNames, Scope, convert};
@@ -68,6 +68,27 @@ pub(super) struct World<'a> {
     pub dirs: &'a [Dir],
     pub index: &'a HashMap<PathBuf, usize>,
     pub files: FileNames,
+}
+
+/// A literal local module source, in HCL (`source = "../m"`) or JSON (`"source": "./m"`).
+/// Interpolated sources (`${…}`) are not literals and are left to the model's notice.
+/// Matched on bytes (no UTF-8 pass over every file); the regex engine looks for the
+/// literal `source` first, so files calling no module are rejected at memchr speed.
+static LOCAL_SOURCE: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+    regex::bytes::Regex::new(
+        r#"(?m)(?:^|[{,])[ \t]*(?:source[ \t]*=|"source"\s*:)\s*"(\.\.?(?:/[^"\\$\n]*)?)""#,
+    )
+    .expect("valid pattern")
+});
+
+/// The literal local module sources a Terraform file's text names: a prefilter (a match
+/// outside a `module` block is possible); the full parse decides which calls are real.
+pub(crate) fn local_source_literals(text: &[u8]) -> Vec<String> {
+    LOCAL_SOURCE
+        .captures_iter(text)
+        .filter_map(|c| c.get(1))
+        .filter_map(|m| std::str::from_utf8(m.as_bytes()).ok().map(str::to_owned))
+        .collect()
 }
 
 /// Lexically normalised path: `a/./b/../c` is `a/c`.
