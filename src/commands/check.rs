@@ -15,13 +15,8 @@ use crate::suppress::baseline::Baseline;
 /// Resolves the settings, sizes the thread pool and scans (with a progress line when
 /// asked for).
 fn scan(args: &CheckArgs) -> Result<(Report, CheckSettings), Stop> {
+    size_pool(args.input.threads);
     let settings = CheckSettings::from_args(args)?;
-    if settings.scan.threads > 0 {
-        // Only fails if a pool already exists, which cannot happen this early.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(settings.scan.threads)
-            .build_global();
-    }
     let run = || scan::scan(&settings.scan, &settings.rules);
     let report = if settings.progress {
         progress::while_running(run)?
@@ -89,7 +84,18 @@ pub(super) fn baseline(args: &BaselineArgs, out: &mut dyn Write) -> Result<Exit,
     Ok(Exit::Clean)
 }
 
+/// `--threads`: called before anything parallel (loading the rule packs is), since the
+/// global pool is sized once, by its first use.
+fn size_pool(threads: Option<usize>) {
+    if let Some(threads) = threads.filter(|&n| n > 0) {
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global();
+    }
+}
+
 pub(super) fn resources(args: &ResourcesArgs, out: &mut dyn Write) -> Result<Exit, Stop> {
+    size_pool(args.input.threads);
     let collected = scan::collect(&scan_options(&args.input.as_check(), Config::default())?)?;
     out.write_all(docs::resources_json(&collected).as_bytes())?;
     Ok(Exit::Clean)

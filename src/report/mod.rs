@@ -77,6 +77,8 @@ pub struct StageTimes {
     /// batch.
     pub largest_root: Option<(usize, String)>,
     pub kubernetes_objects: usize,
+    /// Worker threads of the scan (`--threads`, default one per core).
+    pub threads: usize,
 }
 
 impl StageTimes {

@@ -46,6 +46,10 @@ pub fn render(t: &StageTimes, report_ms: u64) -> String {
     if !largest.is_empty() {
         out.push_str(&format!("largest: {}\n", largest.join(", ")));
     }
+    out.push_str(&format!(
+        "threads: {}\n",
+        super::plural(t.threads, "worker", "workers")
+    ));
     out
 }
 
@@ -86,6 +90,7 @@ mod tests {
             largest_file: Some((4096, "big.yaml".into())),
             largest_root: Some((3, "infra".into())),
             kubernetes_objects: 2,
+            threads: 1,
         };
         let s = render(&t, 9);
         assert!(s.starts_with(
@@ -101,7 +106,7 @@ mod tests {
         assert!(
             s.ends_with(
                 "largest: file big.yaml (4 KiB), Terraform root infra (3 resources), \
-             Kubernetes cross-file batch (2 objects)\n"
+             Kubernetes cross-file batch (2 objects)\nthreads: 1 worker\n"
             ),
             "{s}"
         );

@@ -245,7 +245,10 @@ pub fn collect(opts: &ScanOptions) -> Result<Collected, Fatal> {
 /// and all Kubernetes objects together at the end (checks look across manifests).
 pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
     let started = Instant::now();
-    let mut times = StageTimes::default();
+    let mut times = StageTimes {
+        threads: rayon::current_num_threads(),
+        ..StageTimes::default()
+    };
     let Inputs {
         sources,
         terraform: tf_files,

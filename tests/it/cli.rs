@@ -97,7 +97,18 @@ fn stats_go_to_stderr_and_leave_the_report_intact() {
         ),
         (".isolint.yaml", ONLY_VERSIONING),
     ]);
-    let out = run_in(repo.path(), &["check", ".", "--format", "json", "--stats"]);
+    let out = run_in(
+        repo.path(),
+        &[
+            "check",
+            ".",
+            "--format",
+            "json",
+            "--stats",
+            "--threads",
+            "1",
+        ],
+    );
     assert_eq!(
         json(&out)["summary"]["findings"],
         1,
@@ -125,6 +136,8 @@ fn stats_go_to_stderr_and_leave_the_report_intact() {
         err.contains("largest: file infra/main.tf (0 KiB), Terraform root infra (1 resource)"),
         "{err}"
     );
+    // The pool is sized before the rule packs are loaded in parallel.
+    assert!(err.ends_with("threads: 1 worker\n"), "{err}");
 }
 
 #[test]
