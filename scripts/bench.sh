@@ -5,6 +5,7 @@
 #   scripts/bench.sh --no-100        # scales 1 and 10 only
 #   scripts/bench.sh --scales "1 10" # any list of scales
 #   RUNS=10 scripts/bench.sh         # more hyperfine runs per measurement (default 5)
+#   REAL_SHAPED=1 scripts/bench.sh   # corpora with gen_corpus --real-shaped (large files too)
 #
 # Needs: cargo, jq; installs hyperfine and GNU time from Debian if missing (as root).
 # Corpora go to ${BENCH_DIR:-/tmp/isolint-bench}/corpus-N (kept between runs, regenerated
@@ -86,10 +87,15 @@ paired_speedup() {
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 rows=()
 for scale in $SCALES; do
+  shape=()
   dir="$BENCH_DIR/corpus-$scale"
+  if [ -n "${REAL_SHAPED:-}" ]; then
+    shape=(--real-shaped)
+    dir="$BENCH_DIR/corpus-rs-$scale"
+  fi
   if [ ! -d "$dir" ]; then
-    log "generating scale $scale"
-    "$GEN" --scale "$scale" "$dir" >&2
+    log "generating scale $scale ${shape[*]}"
+    "$GEN" --scale "$scale" "${shape[@]}" "$dir" >&2
   fi
   files=$(find "$dir" -type f | wc -l)
   mb=$(du -sm --apparent-size "$dir" | cut -f1)
@@ -134,5 +140,5 @@ empty_rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$BENCH_DIR/empt
   echo
   echo "startup (\`isolint check\` on an empty directory): $(mean_ms "$BENCH_DIR/empty.json") ms, peak RSS $((empty_rss / 1024)) MB"
   echo
-  echo "commands: \`$BIN check DIR --format json --fail-on never [--threads 1 | --config no-rules.yaml]\`, hyperfine -N --warmup 1 --runs $RUNS; corpora from \`gen_corpus --scale N\`"
+  echo "commands: \`$BIN check DIR --format json --fail-on never [--threads 1 | --config no-rules.yaml]\`, hyperfine -N --warmup 1 --runs $RUNS; corpora from \`gen_corpus --scale N${REAL_SHAPED:+ --real-shaped}\`"
 } | tee "$BENCH_DIR/results.md"
