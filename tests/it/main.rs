@@ -8,6 +8,7 @@ mod house; // house rules every rule pack entry follows
 mod render; // patch files, Kustomize overlays and Helm charts rendered by the real tools
 mod robustness; // bad input of every kind: never panic, never hang, never lose the rest
 mod rules; // every rule against its fixtures
+mod secrets; // files that hide secrets, key stores by name, size cap, masked AWS values
 mod support; // helpers: temp repos, running the binary
 mod suppress; // inline, config and baseline suppressions; changed-file scans
 mod terraform; // evaluation end to end: instances, tfvars, modules, cycles, plans
