@@ -72,6 +72,12 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
     if toks.len() > 1 && toks[0] == "EXISTING" {
         return false;
     }
+    // etcd's initial-cluster-token tells clusters apart at bootstrap; etcd documents it
+    // as an identifier, not a credential.
+    let n = toks.len();
+    if n >= 3 && toks[n - 3] == "INITIAL" && toks[n - 2] == "CLUSTER" && toks[n - 1] == "TOKEN" {
+        return false;
+    }
     let prev = toks.len().checked_sub(2).map(|i| toks[i].as_str());
     match last.as_str() {
         "PASSWORD" | "PASSWD" | "PASSPHRASE" | "TOKEN" | "APIKEY" => true,
@@ -498,6 +504,9 @@ mod tests {
             "existingUserSecretKey",
             "existingSecretPasswordKey",
             "configFromSecret",
+            // bitnami/charts (etcd).
+            "initialClusterToken",
+            "ETCD_INITIAL_CLUSTER_TOKEN",
             "PASSWORD_FILE",
             "TOKEN_URL",
             "AWS_ACCESS_KEY_ID",
