@@ -4,6 +4,7 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 use crate::parse::node::{Node, Value};
@@ -103,19 +104,41 @@ pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -> Outcom
         return Outcome::pass(Vec::new());
     }
     let base = body.span.start as usize;
-    let mut spans = Vec::new();
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        if let Some((a, b)) = secret_assignment(line, style, entropy) {
-            spans.push(Span::new(
-                body.span.file,
-                base + offset + a,
-                base + offset + b,
-            ));
-        }
-        offset += line.len();
-    }
+    let spans = candidate_lines(text)
+        .filter_map(|(at, line)| {
+            let (a, b) = secret_assignment(line, style, entropy)?;
+            Some(Span::new(body.span.file, base + at + a, base + at + b))
+        })
+        .collect();
     fail_or_pass(spans)
+}
+
+/// The words one of which every secret name contains (see `is_secret_name`).
+static NAME_STEMS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(["pass", "pwd", "token", "secret", "key"])
+        .expect("static automaton")
+});
+
+/// The lines of `text` (offset, line with its break) that contain a secret name's stem,
+/// found in one multi-pattern pass: most lines of most files have none, and parsing
+/// every line for an assignment was the larger part of this check's time. Linear: each
+/// line is found once, whatever the number of stems on it.
+fn candidate_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut line_end = 0;
+    NAME_STEMS.find_iter(text).filter_map(move |m| {
+        if m.start() < line_end {
+            return None; // on the line just returned
+        }
+        let start = text[line_end..m.start()]
+            .rfind('\n')
+            .map_or(line_end, |i| line_end + i + 1);
+        line_end = text[m.end()..]
+            .find('\n')
+            .map_or(text.len(), |i| m.end() + i + 1);
+        Some((start, &text[start..line_end]))
+    })
 }
 
 fn is_documentation(path: &str) -> bool {
@@ -262,6 +285,27 @@ fn value_at(v: &str, style: Style) -> Option<(String, usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn candidate_lines_are_the_lines_with_a_stem() {
+        let text = "a: 1\nDB_PASSWORD=x PASS key\r\n\nno\nTOKEN: t\nlast secret";
+        let want: Vec<(usize, &str)> = text
+            .split_inclusive('\n')
+            .scan(0, |at, line| {
+                let here = *at;
+                *at += line.len();
+                Some((here, line))
+            })
+            .filter(|(_, l)| {
+                let l = l.to_ascii_lowercase();
+                ["pass", "pwd", "token", "secret", "key"]
+                    .iter()
+                    .any(|w| l.contains(w))
+            })
+            .collect();
+        assert_eq!(candidate_lines(text).collect::<Vec<_>>(), want);
+        assert_eq!(candidate_lines("").count(), 0);
+    }
 
     fn secret_assignment_t(line: &str, style: Style) -> Option<(usize, usize)> {
         secret_assignment(line, style, None)
