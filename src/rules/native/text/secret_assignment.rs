@@ -4,7 +4,6 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 use crate::parse::node::{Node, Value};
@@ -14,6 +13,7 @@ use crate::rules::native::support::secrets::{
     is_placeholder_secret, is_secret_name, name_tokens,
 };
 use crate::rules::native::support::spans::fail_or_pass;
+use crate::rules::native::text::secret_pattern::name_stems;
 use crate::rules::truth::Outcome;
 use crate::source::Span;
 
@@ -104,7 +104,8 @@ pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -> Outcom
         return Outcome::pass(Vec::new());
     }
     let base = body.span.start as usize;
-    let spans = candidate_lines(text)
+    let stems = name_stems(text, cx);
+    let spans = candidate_lines(text, &stems)
         .filter_map(|(at, line)| {
             let (a, b) = secret_assignment(line, style, entropy)?;
             Some(Span::new(body.span.file, base + at + a, base + at + b))
@@ -113,30 +114,23 @@ pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -> Outcom
     fail_or_pass(spans)
 }
 
-/// The words one of which every secret name contains (see `is_secret_name`).
-static NAME_STEMS: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(["pass", "pwd", "token", "secret", "key"])
-        .expect("static automaton")
-});
-
-/// The lines of `text` (offset, line with its break) that contain a secret name's stem,
-/// found in one multi-pattern pass: most lines of most files have none, and parsing
-/// every line for an assignment was the larger part of this check's time. Linear: each
-/// line is found once, whatever the number of stems on it.
-fn candidate_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+/// The lines of `text` (offset, line with its break) holding one of the name stems that
+/// start at `stems` (sorted offsets, from the shared keyword pass): most lines of most
+/// files have none, and parsing every line for an assignment was most of this check's
+/// time. Linear: each line is returned once, whatever the number of stems on it.
+fn candidate_lines<'t, 's>(
+    text: &'t str,
+    stems: &'s [usize],
+) -> impl Iterator<Item = (usize, &'t str)> + use<'t, 's> {
     let mut line_end = 0;
-    NAME_STEMS.find_iter(text).filter_map(move |m| {
-        if m.start() < line_end {
+    stems.iter().filter_map(move |&at| {
+        if at < line_end || at >= text.len() || !text.is_char_boundary(at) {
             return None; // on the line just returned
         }
-        let start = text[line_end..m.start()]
+        let start = text[line_end..at]
             .rfind('\n')
             .map_or(line_end, |i| line_end + i + 1);
-        line_end = text[m.end()..]
-            .find('\n')
-            .map_or(text.len(), |i| m.end() + i + 1);
+        line_end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
         Some((start, &text[start..line_end]))
     })
 }
@@ -303,8 +297,14 @@ mod tests {
                     .any(|w| l.contains(w))
             })
             .collect();
-        assert_eq!(candidate_lines(text).collect::<Vec<_>>(), want);
-        assert_eq!(candidate_lines("").count(), 0);
+        let lower = text.to_ascii_lowercase();
+        let mut stems: Vec<usize> = ["pass", "pwd", "token", "secret", "key"]
+            .iter()
+            .flat_map(|w| lower.match_indices(w).map(|(i, _)| i))
+            .collect();
+        stems.sort_unstable();
+        assert_eq!(candidate_lines(text, &stems).collect::<Vec<_>>(), want);
+        assert_eq!(candidate_lines("", &[]).count(), 0);
     }
 
     fn secret_assignment_t(line: &str, style: Style) -> Option<(usize, usize)> {
