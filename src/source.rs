@@ -23,6 +23,9 @@ pub struct SourceText {
     /// Path as found on disk.
     pub path: PathBuf,
     pub text: Arc<str>,
+    /// A binary file kept for its name alone (a key store: see
+    /// `discover::classify::credential_file`); its `text` is empty, never its bytes.
+    pub binary: bool,
     /// Byte offset of each line start; `u32` like spans (files are capped far below 4 GiB),
     /// half the memory of `usize` on a 100,000-file scan.
     line_starts: Vec<u32>,
@@ -39,7 +42,16 @@ impl SourceText {
             display_path,
             path,
             text,
+            binary: false,
             line_starts,
+        }
+    }
+
+    /// A binary file that rules see by name only: no text.
+    pub fn binary(id: FileId, display_path: String, path: PathBuf) -> Self {
+        SourceText {
+            binary: true,
+            ..SourceText::new(id, display_path, path, Arc::from(""))
         }
     }
 
@@ -121,6 +133,8 @@ pub struct SourceMap {
 struct Slot {
     display_path: String,
     path: PathBuf,
+    /// Only searched for secrets: decoded leniently ([`read_any_text`]).
+    lenient: bool,
     text: Mutex<Text>,
 }
 
@@ -152,6 +166,7 @@ impl Clone for SourceMap {
                 .map(|s| Slot {
                     display_path: s.display_path.clone(),
                     path: s.path.clone(),
+                    lenient: s.lenient,
                     text: Mutex::new(s.lock().clone()),
                 })
                 .collect(),
@@ -179,12 +194,14 @@ impl SourceMap {
         map
     }
 
-    /// The discovered files (sorted by display path; their ids follow that order), unread.
-    pub fn unread(files: impl Iterator<Item = (String, PathBuf)>) -> Self {
+    /// The discovered files (sorted by display path; their ids follow that order), unread;
+    /// `lenient` for those only searched for secrets.
+    pub fn unread(files: impl Iterator<Item = (String, PathBuf, bool)>) -> Self {
         let slots: Vec<Slot> = files
-            .map(|(display_path, path)| Slot {
+            .map(|(display_path, path, lenient)| Slot {
                 display_path,
                 path,
+                lenient,
                 text: Mutex::new(Text::Unread),
             })
             .collect();
@@ -201,12 +218,14 @@ impl SourceMap {
             self.slots.push(Slot {
                 display_path: String::new(),
                 path: PathBuf::new(),
+                lenient: false,
                 text: Mutex::new(Text::Absent),
             });
         }
         self.slots[at] = Slot {
             display_path: src.display_path.clone(),
             path: src.path.clone(),
+            lenient: false,
             text: Mutex::new(Text::Held(src)),
         };
     }
@@ -230,7 +249,12 @@ impl SourceMap {
             Text::Unread => None,
             Text::Released(hash) => Some(*hash),
         };
-        let read = read_text(&slot.path).and_then(|text| {
+        let read = if slot.lenient {
+            read_any_text(&slot.path)
+        } else {
+            read_text(&slot.path)
+        };
+        let read = read.and_then(|text| {
             if expected.is_some_and(|h| h != text_hash(&text)) {
                 return Err(ReadFailure::Error(
                     FileErrorKind::Read,
@@ -251,6 +275,14 @@ impl SourceMap {
         read
     }
 
+    /// Keeps `src` as its file's text (a stand-in the reader made) and returns it.
+    pub fn hold(&self, src: Arc<SourceText>) -> Arc<SourceText> {
+        if let Some(slot) = self.slots.get(src.id.0 as usize) {
+            *slot.lock() = Text::Held(src.clone());
+        }
+        src
+    }
+
     /// The text of a file, when it can be had.
     pub fn get(&self, id: FileId) -> Option<Arc<SourceText>> {
         self.load(id).ok()
@@ -263,7 +295,10 @@ impl SourceMap {
         let i = id.0 as usize;
         if let Some(slot) = self.slots[..self.discovered].get(i) {
             let mut state = slot.lock();
-            if let Text::Held(src) = &*state {
+            // A binary file's stand-in (no bytes) cannot be read again.
+            if let Text::Held(src) = &*state
+                && !src.binary
+            {
                 *state = Text::Released(text_hash(&src.text));
             }
         }
@@ -289,6 +324,7 @@ impl SourceMap {
                 Slot {
                     display_path: s.display_path.clone(),
                     path: s.path.clone(),
+                    lenient: s.lenient,
                     text: Mutex::new(text),
                 }
             })
@@ -375,7 +411,7 @@ mod tests {
         let map = SourceMap::unread(
             [("a.yaml", &a), ("b.yaml", &b)]
                 .into_iter()
-                .map(|(name, path)| (name.to_owned(), path.clone())),
+                .map(|(name, path)| (name.to_owned(), path.clone(), false)),
         );
         assert_eq!(map.find("b.yaml"), Some(FileId(1)));
         assert_eq!(
@@ -460,8 +496,20 @@ pub enum ReadFailure {
 }
 
 /// Reads a file: the one place in isolint that does (size cap, binary detection,
-/// UTF-8 or UTF-16 with BOM).
+/// UTF-8 or UTF-16), strictly ([`decode`]).
 pub fn read_text(path: &std::path::Path) -> Result<Arc<str>, ReadFailure> {
+    decode(read_bytes(path)?)
+}
+
+/// Reads a file only searched for secrets: as [`read_text`], decoded leniently
+/// ([`decode_lenient`]).
+pub fn read_any_text(path: &std::path::Path) -> Result<Arc<str>, ReadFailure> {
+    decode_lenient(read_bytes(path)?)
+}
+
+/// A regular file's bytes, at most [`MAX_FILE_BYTES`] of them (a larger file is a
+/// `TooLarge` error naming the cap).
+fn read_bytes(path: &std::path::Path) -> Result<Vec<u8>, ReadFailure> {
     use std::io::Read;
 
     use crate::error::FileErrorKind;
@@ -483,9 +531,10 @@ pub fn read_text(path: &std::path::Path) -> Result<Arc<str>, ReadFailure> {
     let too_large = |len: u64| {
         ReadFailure::Error(
             FileErrorKind::TooLarge,
+            // Rounded up: a file just over the cap never reads as "16 MiB, over 16 MiB".
             format!(
                 "file is {} MiB, over the {} MiB limit; skipped",
-                len / (1024 * 1024),
+                len.div_ceil(1024 * 1024),
                 MAX_FILE_BYTES / (1024 * 1024)
             ),
         )
@@ -502,7 +551,7 @@ pub fn read_text(path: &std::path::Path) -> Result<Arc<str>, ReadFailure> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(too_large(bytes.len() as u64));
     }
-    decode(bytes)
+    Ok(bytes)
 }
 
 fn io_message(e: &std::io::Error) -> String {
@@ -538,38 +587,18 @@ fn invalid_utf8(bytes: &[u8], at: usize) -> ReadFailure {
     ))
 }
 
-/// UTF-8 (BOM stripped) or UTF-16 with a BOM; anything with NUL bytes otherwise is binary.
+/// How much of a file the binary test and the BOM-less UTF-16 test look at.
+const SNIFF_BYTES: usize = 8192;
+
+/// UTF-8 (BOM stripped), or UTF-16 with a BOM or recognised without one
+/// ([`utf16_without_bom`]); a binary file ([`looks_binary`]) or invalid UTF-8 is not
+/// text. For files that must parse (configuration).
 pub fn decode(bytes: Vec<u8>) -> Result<Arc<str>, ReadFailure> {
-    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        return std::str::from_utf8(rest)
-            .map(Arc::from)
-            .map_err(|e| invalid_utf8(&bytes, e.valid_up_to() + 3));
+    if let Some(text) = decode_unicode_marked(&bytes) {
+        return text;
     }
-    let utf16 = |le: bool| {
-        let units: Vec<u16> = bytes[2..]
-            .chunks_exact(2)
-            .map(|c| {
-                if le {
-                    u16::from_le_bytes([c[0], c[1]])
-                } else {
-                    u16::from_be_bytes([c[0], c[1]])
-                }
-            })
-            .collect();
-        String::from_utf16(&units)
-            .map(Arc::from)
-            .map_err(|_| ReadFailure::NotText("not valid UTF-16".into()))
-    };
-    if bytes.starts_with(&[0xFF, 0xFE]) {
-        return utf16(true);
-    }
-    if bytes.starts_with(&[0xFE, 0xFF]) {
-        return utf16(false);
-    }
-    if bytes[..bytes.len().min(8192)].contains(&0) {
-        return Err(ReadFailure::NotText(
-            "binary file (contains NUL bytes)".into(),
-        ));
+    if looks_binary(&bytes[..bytes.len().min(SNIFF_BYTES)]) {
+        return Err(binary());
     }
     match String::from_utf8(bytes) {
         Ok(s) => Ok(Arc::from(s)),
@@ -578,6 +607,148 @@ pub fn decode(bytes: Vec<u8>) -> Result<Arc<str>, ReadFailure> {
             Err(invalid_utf8(e.as_bytes(), at))
         }
     }
+}
+
+/// As [`decode`], for files only searched for secrets: a text file with a stray NUL or a
+/// few bytes that are not UTF-8 (a Latin-1 `.env`) is still text - each invalid
+/// sequence becomes U+FFFD, which keeps every line where it was.
+pub fn decode_lenient(bytes: Vec<u8>) -> Result<Arc<str>, ReadFailure> {
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return Ok(Arc::from(String::from_utf8_lossy(rest).into_owned()));
+    }
+    if let Some(text) = decode_unicode_marked(&bytes) {
+        return text;
+    }
+    if looks_binary(&bytes[..bytes.len().min(SNIFF_BYTES)]) {
+        return Err(binary());
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => Ok(Arc::from(s)),
+        Err(e) => Ok(Arc::from(
+            String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        )),
+    }
+}
+
+fn binary() -> ReadFailure {
+    ReadFailure::NotText("binary file (control bytes or bytes that are not UTF-8)".into())
+}
+
+/// A UTF-8 BOM, a UTF-16 BOM or BOM-less UTF-16: the decoded text (or why it is not
+/// text); `None` for anything else.
+fn decode_unicode_marked(bytes: &[u8]) -> Option<Result<Arc<str>, ReadFailure>> {
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return Some(
+            std::str::from_utf8(rest)
+                .map(Arc::from)
+                .map_err(|e| invalid_utf8(bytes, e.valid_up_to() + 3)),
+        );
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        return Some(utf16(rest, true));
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        return Some(utf16(rest, false));
+    }
+    let le = utf16_without_bom(&bytes[..bytes.len().min(SNIFF_BYTES)])?;
+    // Recognised by its zero bytes, kept only if it decodes to text.
+    utf16(bytes, le)
+        .ok()
+        .filter(|t| !text_looks_binary(t))
+        .map(Ok)
+}
+
+fn utf16(bytes: &[u8], le: bool) -> Result<Arc<str>, ReadFailure> {
+    let units: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|c| {
+            if le {
+                u16::from_le_bytes([c[0], c[1]])
+            } else {
+                u16::from_be_bytes([c[0], c[1]])
+            }
+        })
+        .collect();
+    String::from_utf16(&units)
+        .map(Arc::from)
+        .map_err(|_| ReadFailure::NotText("not valid UTF-16".into()))
+}
+
+/// UTF-16 without a BOM, as Windows tools write it: text mostly in ASCII, so one byte of
+/// each pair is zero. `Some(true)` for little endian (`A\0`), `Some(false)` for big
+/// endian (`\0A`) when at least 90% of the (at least two) pairs of `sample` have a zero
+/// byte on that side and a non-zero one on the other.
+fn utf16_without_bom(sample: &[u8]) -> Option<bool> {
+    let pairs = sample.len() / 2;
+    if pairs < 2 {
+        return None;
+    }
+    let (mut le, mut be) = (0, 0);
+    for c in sample.chunks_exact(2) {
+        match (c[0], c[1]) {
+            (a, 0) if a != 0 => le += 1,
+            (0, b) if b != 0 => be += 1,
+            _ => {}
+        }
+    }
+    let most = |n: usize| n * 10 >= pairs * 9;
+    if most(le) {
+        Some(true)
+    } else if most(be) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Whether a byte is a control character text files do not hold (tab, line feed,
+/// vertical tab, form feed, carriage return and escape are text).
+fn is_binary_control(b: u8) -> bool {
+    matches!(b, 0x00..=0x08 | 0x0E..=0x1A | 0x1C..=0x1F | 0x7F)
+}
+
+/// The binary test, on a file's first 8 KiB: binary when more than 10% of the bytes are
+/// control bytes ([`is_binary_control`], NUL among them) or more than 30% are not part of
+/// valid UTF-8. One stray NUL in a `.env` does not make it binary; compressed data,
+/// images and executables (about half of their bytes above 0x7F, seldom valid UTF-8)
+/// are.
+pub fn looks_binary(sample: &[u8]) -> bool {
+    if sample.is_empty() {
+        return false;
+    }
+    let control = sample.iter().filter(|&&b| is_binary_control(b)).count();
+    if control * 10 > sample.len() {
+        return true;
+    }
+    invalid_utf8_bytes(sample) * 10 > sample.len() * 3
+}
+
+/// How many bytes of `bytes` are not part of valid UTF-8 (a sequence cut at the end of
+/// the sample counts as valid).
+fn invalid_utf8_bytes(mut bytes: &[u8]) -> usize {
+    let mut invalid = 0;
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(_) => return invalid,
+            Err(e) => match e.error_len() {
+                None => return invalid,
+                Some(n) => {
+                    invalid += n;
+                    bytes = &bytes[e.valid_up_to() + n..];
+                }
+            },
+        }
+    }
+}
+
+/// The binary test on decoded text (BOM-less UTF-16 candidates).
+fn text_looks_binary(text: &str) -> bool {
+    let sample: Vec<char> = text.chars().take(SNIFF_BYTES / 2).collect();
+    let control = sample
+        .iter()
+        .filter(|&&c| u8::try_from(c).is_ok_and(is_binary_control))
+        .count();
+    control * 10 > sample.len()
 }
 
 #[cfg(test)]
@@ -598,6 +769,61 @@ mod read_tests {
             decode(b"a\xFFb".to_vec()),
             Err(ReadFailure::NotText(_))
         ));
+    }
+
+    #[test]
+    fn utf16_without_bom_is_recognised_by_its_zero_bytes() {
+        let text = "KEY=value\r\nNAME=é\r\n";
+        for le in [true, false] {
+            let bytes: Vec<u8> = text
+                .encode_utf16()
+                .flat_map(|u| if le { u.to_le_bytes() } else { u.to_be_bytes() })
+                .collect();
+            assert_eq!(&*decode(bytes.clone()).unwrap(), text, "le={le}");
+            assert_eq!(&*decode_lenient(bytes).unwrap(), text, "le={le}");
+        }
+        // Two zero bytes in a row are not UTF-16 text.
+        assert_eq!(utf16_without_bom(b"a\0"), None);
+        assert_eq!(utf16_without_bom(b"\0\0\0\0"), None);
+    }
+
+    #[test]
+    fn one_nul_or_a_latin1_byte_does_not_make_a_text_file_binary() {
+        let env = b"APP=1\nBROKEN=\0\nTOKEN=abc\n".to_vec();
+        assert_eq!(
+            &*decode_lenient(env.clone()).unwrap(),
+            "APP=1\nBROKEN=\0\nTOKEN=abc\n"
+        );
+        let latin1 = b"NAME=caf\xE9\nTOKEN=abc\n".to_vec();
+        let text = decode_lenient(latin1.clone()).unwrap();
+        assert_eq!(text.lines().nth(1), Some("TOKEN=abc"));
+        // Configuration stays strict: a parser would choke on either.
+        assert!(decode(latin1).is_err());
+        // An executable header, mostly NUL and control bytes, is binary.
+        let elf = b"\x7FELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0\x3E\0\x01\0\0\0".to_vec();
+        assert!(matches!(decode_lenient(elf), Err(ReadFailure::NotText(_))));
+    }
+
+    #[test]
+    fn binary_test_thresholds() {
+        // 10% control bytes is text, just over is binary.
+        let mut s = vec![b'a'; 90];
+        s.extend([0u8; 10]);
+        assert!(!looks_binary(&s));
+        s.push(0);
+        assert!(looks_binary(&s));
+        // Bytes that are not UTF-8: 30% is text (a Latin-1 file), over 30% is binary.
+        let mut s = vec![b'a'; 70];
+        s.extend([0xE9u8; 30]);
+        assert!(!looks_binary(&s));
+        s.extend([0xE9, b'a']);
+        assert!(looks_binary(&s));
+        // A multi-byte character cut at the end of the sample is not counted.
+        assert_eq!(
+            invalid_utf8_bytes("aé".as_bytes().split_last().unwrap().1),
+            0
+        );
+        assert!(!looks_binary(b""));
     }
 
     #[test]

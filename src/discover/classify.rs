@@ -16,12 +16,37 @@ pub enum FileKind {
     Text,
 }
 
-/// Extensions never worth reading: binaries, archives, media.
+/// Extensions never worth reading: binaries, archives, media. Text formats that hide
+/// secrets as well as any file (SVG, lock files such as `Cargo.lock`, `yarn.lock`,
+/// `go.sum`) are not listed: they are read as text and searched for secrets.
 const BINARY_EXTENSIONS: &[&str] = &[
-    "png", "jpg", "jpeg", "gif", "bmp", "ico", "webp", "svg", "pdf", "zip", "gz", "tgz", "bz2",
-    "xz", "zst", "7z", "tar", "jar", "war", "class", "so", "dylib", "dll", "exe", "bin", "o", "a",
-    "woff", "woff2", "ttf", "otf", "eot", "mp3", "mp4", "mov", "avi", "wasm", "pyc", "lock", "sum",
+    "png", "jpg", "jpeg", "gif", "bmp", "ico", "webp", "pdf", "zip", "gz", "tgz", "bz2", "xz",
+    "zst", "7z", "tar", "jar", "war", "class", "so", "dylib", "dll", "exe", "bin", "o", "a",
+    "woff", "woff2", "ttf", "otf", "eot", "mp3", "mp4", "mov", "avi", "wasm", "pyc",
 ];
+
+/// A file whose name says it stores credentials, reported by name even when it is binary
+/// (SECRET-064, SECRET-065): reading keeps such a file when it is not text, without its
+/// content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CredentialFile {
+    /// PKCS#12 (`.p12`, `.pfx`), Java (`.jks`, `.keystore`) and Bouncy Castle (`.bks`)
+    /// key stores: binary containers of private keys.
+    KeyStore,
+    /// `.pem` and `.key`: a private key, reported by name when binary (DER); a text one
+    /// is PEM, which the private-key rule reads.
+    PrivateKey,
+}
+
+pub(crate) fn credential_file(path: &str) -> Option<CredentialFile> {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+    match ext.as_str() {
+        "p12" | "pfx" | "jks" | "keystore" | "bks" => Some(CredentialFile::KeyStore),
+        "pem" | "key" => Some(CredentialFile::PrivateKey),
+        _ => None,
+    }
+}
 
 pub(crate) fn classify(path: &Path) -> Option<FileKind> {
     // A name that is not UTF-8 is still classified (by its lossy form), not skipped.
@@ -73,5 +98,33 @@ mod tests {
         assert_eq!(c("deploy.yaml"), Some(FileKind::Yaml));
         assert_eq!(c(".env"), Some(FileKind::Text));
         assert_eq!(c("logo.png"), None);
+        // Text that hides secrets as well as any other file is read.
+        for text in [
+            "logo.svg",
+            "Cargo.lock",
+            "yarn.lock",
+            "go.sum",
+            "release.keystore",
+        ] {
+            assert_eq!(c(text), Some(FileKind::Text), "{text}");
+        }
+    }
+
+    #[test]
+    fn credential_files_by_name() {
+        use CredentialFile::*;
+        for (name, want) in [
+            ("certs/client.P12", Some(KeyStore)),
+            ("a\\b\\site.pfx", Some(KeyStore)),
+            ("android/release.keystore", Some(KeyStore)),
+            ("app.jks", Some(KeyStore)),
+            ("tls/server.key", Some(PrivateKey)),
+            ("ca.pem", Some(PrivateKey)),
+            ("keystore.md", None),
+            ("jks", None),
+            ("pem/README", None),
+        ] {
+            assert_eq!(credential_file(name), want, "{name}");
+        }
     }
 }

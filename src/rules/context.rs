@@ -23,6 +23,9 @@ pub struct Memo {
     /// Which registered secret keywords the text contains, and the registry generation
     /// it was computed for (see `native::text::secret_pattern`).
     pub secret_keywords: std::cell::RefCell<Option<(u64, Vec<bool>)>>,
+    /// Where the stems of secret names (`pass`, `token`, `key`...) start, found in that
+    /// same pass (sorted): the lines `text_secret_assignment` parses.
+    pub secret_name_stems: std::cell::RefCell<Vec<usize>>,
 }
 
 /// A native check: the node under test (resource body or element), the context, and

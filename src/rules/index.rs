@@ -197,6 +197,11 @@ impl<'a> ResourceIndex<'a> {
         self.sources.get(file).map(|src| src.text.clone())
     }
 
+    /// Whether a scanned file is binary, kept for its name only (a key store).
+    pub fn file_is_binary(&self, file: crate::source::FileId) -> bool {
+        self.sources.get(file).is_some_and(|src| src.binary)
+    }
+
     /// The first line of a span (to point at a block or list item header).
     pub fn first_line(&self, span: Span) -> Span {
         match self.sources.get(span.file) {

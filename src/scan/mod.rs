@@ -131,7 +131,13 @@ fn inputs(opts: &ScanOptions, times: &mut StageTimes) -> Result<Inputs, Fatal> {
         .map(|i| FileId(u32::try_from(i).unwrap_or(u32::MAX)))
         .zip(files.iter().map(|f| Some(f.kind)))
         .collect();
-    let mut sources = SourceMap::unread(files.into_iter().map(|f| (f.display_path, f.path)));
+    // Files only searched for secrets are decoded leniently (a stray NUL, a Latin-1
+    // byte); configuration must be valid text to parse.
+    let mut sources = SourceMap::unread(
+        files
+            .into_iter()
+            .map(|f| (f.display_path, f.path, f.kind == FileKind::Text)),
+    );
     if let Some(stdin) = &opts.stdin {
         let id = sources.next_id();
         sources.insert(Arc::new(SourceText::new(

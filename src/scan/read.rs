@@ -1,10 +1,12 @@
 //! Reading files into the scan's `SourceMap`, with the errors users see.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::discover::FileKind;
+use crate::discover::classify::credential_file;
 use crate::error::{FileError, FileErrorKind};
 use crate::source::{FileId, ReadFailure, SourceMap, SourceText};
 
@@ -25,6 +27,18 @@ pub(super) fn read_file(
     };
     match sources.load(id) {
         Ok(src) => Ok(src),
+        // A key store is a finding by its name even though it is binary: kept, without
+        // its bytes.
+        Err(ReadFailure::NotText(_))
+            if kind == Some(FileKind::Text)
+                && sources
+                    .display_path(id)
+                    .is_some_and(|name| credential_file(name).is_some()) =>
+        {
+            let name = sources.display_path(id).unwrap_or_default().to_owned();
+            let path = sources.path(id).map(PathBuf::from).unwrap_or_default();
+            Ok(sources.hold(Arc::new(SourceText::binary(id, name, path))))
+        }
         // A binary or non-text file is only an error where configuration was expected.
         Err(ReadFailure::NotText(_)) if kind == Some(FileKind::Text) => Err(None),
         Err(ReadFailure::NotText(msg)) => Err(error(FileErrorKind::Encoding, msg)),

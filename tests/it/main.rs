@@ -9,6 +9,7 @@ mod modules; // Terraform local modules across the scanned path: followed, bound
 mod render; // patch files, Kustomize overlays and Helm charts rendered by the real tools
 mod robustness; // bad input of every kind: never panic, never hang, never lose the rest
 mod rules; // every rule against its fixtures
+mod secrets; // files that hide secrets, key stores by name, size cap, masked AWS values
 mod streaming; // texts released and read again, the time budget
 mod support; // helpers: temp repos, running the binary
 mod suppress; // inline, config and baseline suppressions; changed-file scans

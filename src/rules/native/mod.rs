@@ -44,6 +44,7 @@ const NATIVES: &[(&str, NativeFn)] = &[
     ("aws_user_data_secrets", aws::user_data_secrets::check),
     ("azure_nsg_public_ingress", cloud::azure_nsg_public_ingress::check),
     ("compose_env_secret", compose::env_secret::check),
+    ("credential_file_name", secrets::credential_file::check),
     ("dockerfile_copied_credentials", dockerfile::copied_credentials::check),
     ("dockerfile_copy_from_unknown_stage", dockerfile::copy_from_stage::check),
     ("dockerfile_duplicate_stage_alias", dockerfile::duplicate_alias::check),
@@ -81,6 +82,7 @@ pub fn lookup(name: &str) -> Option<NativeFn> {
 pub fn validate(name: &str, args: Option<&crate::parse::node::Node>) -> Vec<String> {
     match name {
         "text_secret_pattern" => text::secret_pattern::validate(args),
+        "credential_file_name" => secrets::credential_file::validate(args),
         _ => Vec::new(),
     }
 }

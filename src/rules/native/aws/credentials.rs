@@ -5,7 +5,11 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::parse::node::Node;
+use crate::rules::context::EvalCx;
 use crate::rules::native::support::secrets::{is_literal_secret, is_secret_name};
+use crate::rules::native::support::spans::{file_text, place};
+use crate::source::Span;
 
 static AWS_KEY_ID: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b").expect("static regex"));
@@ -26,23 +30,53 @@ static URL_CREDENTIALS: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Whether a free text (user data) holds a credential: an AWS access key id, a secret
 /// assigned to a secret-named variable, or a URL with a password.
+#[cfg(test)]
 pub(crate) fn text_has_secret(text: &str) -> bool {
-    if AWS_KEY_ID.is_match(text) {
-        return true;
-    }
-    let assigned = SECRET_ASSIGNMENT.captures_iter(text).any(|c| {
+    !secret_ranges(text).is_empty()
+}
+
+/// Where in a free text its credentials are (byte ranges, sorted): each AWS access key
+/// id, each literal value assigned to a secret-named variable, each URL password - what
+/// a report must mask.
+pub(crate) fn secret_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out: Vec<_> = AWS_KEY_ID.find_iter(text).map(|m| m.range()).collect();
+    out.extend(SECRET_ASSIGNMENT.captures_iter(text).filter_map(|c| {
         let name = c.get(1).map_or("", |m| m.as_str());
-        let value = c.get(2).map_or("", |m| m.as_str());
-        is_secret_name(name) && is_literal_secret(value)
-    });
-    assigned || url_has_password(text)
+        let value = c.get(2)?;
+        (is_secret_name(name) && is_literal_secret(value.as_str())).then(|| value.range())
+    }));
+    out.extend(url_passwords(text));
+    out.sort_by_key(|r| (r.start, r.end));
+    out.dedup();
+    out
+}
+
+/// The literal passwords of the URLs in a text (`scheme://user:password@host`).
+fn url_passwords(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    URL_CREDENTIALS
+        .captures_iter(text)
+        .filter_map(|c| c.get(1))
+        .filter(|m| is_literal_secret(m.as_str()))
+        .map(|m| m.range())
 }
 
 /// Whether a text holds a URL with a literal password (`scheme://user:password@host`).
 fn url_has_password(text: &str) -> bool {
-    URL_CREDENTIALS
-        .captures_iter(text)
-        .any(|c| c.get(1).is_some_and(|m| is_literal_secret(m.as_str())))
+    url_passwords(text).next().is_some()
+}
+
+/// Where in an environment value `name = value` its credential is: the URL passwords
+/// when that is what makes it one, else the whole value; `None` when it holds none.
+pub(crate) fn env_secret_ranges(name: &str, value: &str) -> Option<Vec<std::ops::Range<usize>>> {
+    if !env_has_secret(name, value) {
+        return None;
+    }
+    if is_secret_name(name) && is_literal_secret(value) {
+        return Some(std::iter::once(0..value.len()).collect());
+    }
+    let mut out: Vec<_> = AWS_KEY_ID.find_iter(value).map(|m| m.range()).collect();
+    out.extend(url_passwords(value));
+    Some(out)
 }
 
 /// Whether an environment variable `name = value` carries a literal credential.
@@ -53,6 +87,38 @@ pub(crate) fn env_has_secret(name: &str, value: &str) -> bool {
     (is_secret_name(name) && is_literal_secret(value))
         || AWS_KEY_ID.is_match(value)
         || url_has_password(value)
+}
+
+/// The source spans of `ranges` of `text`, the string value of `node`: what a finding
+/// points at and a report masks (the rules are `sensitive`). Each range the source shows
+/// as it is maps to its own span; one it does not (base64 user data, an escaped string)
+/// gives the whole value, so that no part of it is printed.
+pub(crate) fn secret_spans(
+    node: &Node,
+    text: &str,
+    ranges: &[std::ops::Range<usize>],
+    cx: &EvalCx<'_>,
+) -> Vec<Span> {
+    let text_of_file = file_text(cx);
+    let src = text_of_file.as_deref();
+    let mut out: Vec<Span> = ranges
+        .iter()
+        .map(|r| {
+            let span = place(src, node, text, r.start, r.end, cx);
+            let shown = src.and_then(|s| s.get(span.range()));
+            if shown.is_some() && shown == text.get(r.clone()) {
+                span
+            } else {
+                node.span
+            }
+        })
+        .collect();
+    if out.is_empty() {
+        out.push(node.span);
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Decodes standard base64 (padding optional); `None` when it is not base64 text.

@@ -3,30 +3,51 @@
 
 use serde_json::Value as Json;
 
-use super::credentials::env_has_secret;
+use super::credentials::{env_secret_ranges, secret_spans};
 use crate::parse::node::{Node, Value};
 use crate::rules::context::EvalCx;
 use crate::rules::native::support::gathered::Gathered;
 use crate::rules::truth::Outcome;
 
-/// Whether ECS container definitions (JSON) set a literal credential in `environment`.
-fn containers_have_secret(defs: &Json) -> bool {
+/// The credentials ECS container definitions (JSON) set in an `environment`: each
+/// value's credential text.
+fn environment_secrets(defs: &Json) -> Vec<&str> {
     let containers: Vec<&Json> = match defs {
         Json::Array(items) => items.iter().collect(),
         other => vec![other],
     };
-    containers.into_iter().any(|c| {
-        c.get("environment")
-            .and_then(Json::as_array)
-            .is_some_and(|env| {
-                env.iter().any(|e| {
-                    let name = e.get("name").and_then(Json::as_str).unwrap_or_default();
-                    e.get("value")
-                        .and_then(Json::as_str)
-                        .is_some_and(|v| env_has_secret(name, v))
-                })
-            })
-    })
+    let mut out = Vec::new();
+    for c in containers {
+        let env = c.get("environment").and_then(Json::as_array);
+        for e in env.into_iter().flatten() {
+            let name = e.get("name").and_then(Json::as_str).unwrap_or_default();
+            let Some(value) = e.get("value").and_then(Json::as_str) else {
+                continue;
+            };
+            for r in env_secret_ranges(name, value).unwrap_or_default() {
+                out.extend(value.get(r));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+fn containers_have_secret(defs: &Json) -> bool {
+    !environment_secrets(defs).is_empty()
+}
+
+/// Where each credential is in the definitions' text `s`: each occurrence of it (a
+/// secret written in JSON escapes is not found, and the whole value is then flagged).
+fn ranges_in(s: &str, secrets: &[&str]) -> Vec<std::ops::Range<usize>> {
+    let mut out: Vec<_> = secrets
+        .iter()
+        .filter(|x| !x.is_empty())
+        .flat_map(|x| s.match_indices(x).map(|(i, m)| i..i + m.len()))
+        .collect();
+    out.sort_by_key(|r| (r.start, r.end));
+    out.dedup();
+    out
 }
 
 /// ECS task definitions whose `container_definitions` put a literal credential in a
@@ -35,10 +56,17 @@ pub(crate) fn check(node: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
     let mut acc = Gathered::default();
     if let Some(v) = node.get("container_definitions") {
         match &v.value {
-            Value::String(s)
-                if serde_json::from_str::<Json>(s).is_ok_and(|d| containers_have_secret(&d)) =>
-            {
-                acc.fail(cx.index.first_line(v.span));
+            Value::String(s) => {
+                let Ok(defs) = serde_json::from_str::<Json>(s) else {
+                    return acc.outcome();
+                };
+                let secrets = environment_secrets(&defs);
+                if !secrets.is_empty() {
+                    // The finding points at each credential, which reports mask.
+                    for span in secret_spans(v, s, &ranges_in(s, &secrets), cx) {
+                        acc.fail(span);
+                    }
+                }
             }
             Value::Unknown(_) => acc.unknown(v.span),
             _ => {}

@@ -67,6 +67,17 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
     let Some(last) = toks.last() else {
         return false;
     };
+    // Helm's `existingSecret…` settings (`existingUserSecretKey`, `existingSecretPasswordKey`)
+    // name a Secret the chart reads, or a key in it: never the secret itself.
+    if toks.len() > 1 && toks[0] == "EXISTING" {
+        return false;
+    }
+    // etcd's initial-cluster-token tells clusters apart at bootstrap; etcd documents it
+    // as an identifier, not a credential.
+    let n = toks.len();
+    if n >= 3 && toks[n - 3] == "INITIAL" && toks[n - 2] == "CLUSTER" && toks[n - 1] == "TOKEN" {
+        return false;
+    }
     let prev = toks.len().checked_sub(2).map(|i| toks[i].as_str());
     match last.as_str() {
         "PASSWORD" | "PASSWD" | "PASSPHRASE" | "TOKEN" | "APIKEY" => true,
@@ -88,6 +99,8 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
                     | "VAULT"
                     | "USE"
                     | "CREATE"
+                    // configFromSecret, envFromSecret: where a value is read from.
+                    | "FROM"
             )
         ),
         "PASS" | "PWD" => toks.len() > 1,
@@ -156,6 +169,10 @@ pub(crate) fn is_literal_secret(value: &str) -> bool {
         "test",
         "dummy",
         "fake",
+        // The word a schema or a chart's CI values write where a value goes
+        // (`secret: "value"`).
+        "value",
+        "string",
     ];
     if NOT_SECRETS.contains(&lower.as_str()) {
         return false;
@@ -198,6 +215,12 @@ pub(crate) fn is_literal_secret(value: &str) -> bool {
         && v.starts_with(|c: char| c.is_ascii_uppercase())
         && v.bytes()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_');
+    // An identifier that names a secret (`password: jiraToken`, `token: gitlab_token`,
+    // `apiKey: openaiApiKey`): a variable or a key, written where its value goes. Letters
+    // only, in camelCase or snake_case, ending in a secret word.
+    let names_a_secret = v.bytes().all(|c| c.is_ascii_alphabetic() || c == b'_')
+        && (v.contains('_') || v.bytes().skip(1).any(|c| c.is_ascii_uppercase()))
+        && is_secret_name(v);
     // The name of a secret object (`hfSecret: hf-secret`), not its value.
     let secret_object = v
         .bytes()
@@ -205,6 +228,7 @@ pub(crate) fn is_literal_secret(value: &str) -> bool {
         && v.split('-').any(|w| w == "secret" || w == "secrets");
     let placeholder = yours
         || shouting
+        || names_a_secret
         || secret_object
         || (v.starts_with('<') && v.ends_with('>'))
         || v.chars()
@@ -476,6 +500,13 @@ mod tests {
             assert!(is_secret_name(yes), "{yes}");
         }
         for no in [
+            // Found on public Helm charts (prometheus-community/helm-charts).
+            "existingUserSecretKey",
+            "existingSecretPasswordKey",
+            "configFromSecret",
+            // bitnami/charts (etcd).
+            "initialClusterToken",
+            "ETCD_INITIAL_CLUSTER_TOKEN",
             "PASSWORD_FILE",
             "TOKEN_URL",
             "AWS_ACCESS_KEY_ID",
@@ -499,7 +530,14 @@ mod tests {
 
     #[test]
     fn literal_values_exclude_references_and_placeholders() {
-        for yes in ["hunter22", "S3cr3t!", "p@ss(1)", "(secret)"] {
+        for yes in [
+            "hunter22",
+            "S3cr3t!",
+            "p@ss(1)",
+            "(secret)",
+            "Tokenized",
+            "MonkeyKey9",
+        ] {
             assert!(is_literal_secret(yes), "{yes}");
         }
         for no in [
@@ -532,6 +570,11 @@ mod tests {
             "thanos.yaml",
             "allows the client to perform refresh grants.",
             "newRootPassword123",
+            // Found on public Helm charts and schemas (prometheus-community/helm-charts).
+            "value",
+            "jiraToken",
+            "gitlab_token",
+            "openaiApiKey",
         ] {
             assert!(!is_literal_secret(no), "{no}");
         }

@@ -81,8 +81,12 @@ fn passwords(text: &str) -> Vec<(usize, usize)> {
             out.push((s + pw.start(), s + pw.end()));
         }
     }
-    let has_param = bytes.windows(3).any(|w| {
-        w[2] == b'=' && (w[..2].eq_ignore_ascii_case(b"wd") || w[..2].eq_ignore_ascii_case(b"rd"))
+    // From each `=` (a fast byte search), not a window at every byte.
+    let has_param = text.match_indices('=').any(|(i, _)| {
+        i >= 2 && {
+            let w = &bytes[i - 2..i];
+            w.eq_ignore_ascii_case(b"wd") || w.eq_ignore_ascii_case(b"rd")
+        }
     });
     if has_param {
         for c in PASSWORD_PARAM.captures_iter(text) {

@@ -13,6 +13,7 @@ use crate::rules::native::support::secrets::{
     is_placeholder_secret, is_secret_name, name_tokens,
 };
 use crate::rules::native::support::spans::fail_or_pass;
+use crate::rules::native::text::secret_pattern::name_stems;
 use crate::rules::truth::Outcome;
 use crate::source::Span;
 
@@ -103,19 +104,35 @@ pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -> Outcom
         return Outcome::pass(Vec::new());
     }
     let base = body.span.start as usize;
-    let mut spans = Vec::new();
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        if let Some((a, b)) = secret_assignment(line, style, entropy) {
-            spans.push(Span::new(
-                body.span.file,
-                base + offset + a,
-                base + offset + b,
-            ));
-        }
-        offset += line.len();
-    }
+    let stems = name_stems(text, cx);
+    let spans = candidate_lines(text, &stems)
+        .filter_map(|(at, line)| {
+            let (a, b) = secret_assignment(line, style, entropy)?;
+            Some(Span::new(body.span.file, base + at + a, base + at + b))
+        })
+        .collect();
     fail_or_pass(spans)
+}
+
+/// The lines of `text` (offset, line with its break) holding one of the name stems that
+/// start at `stems` (sorted offsets, from the shared keyword pass): most lines of most
+/// files have none, and parsing every line for an assignment was most of this check's
+/// time. Linear: each line is returned once, whatever the number of stems on it.
+fn candidate_lines<'t, 's>(
+    text: &'t str,
+    stems: &'s [usize],
+) -> impl Iterator<Item = (usize, &'t str)> + use<'t, 's> {
+    let mut line_end = 0;
+    stems.iter().filter_map(move |&at| {
+        if at < line_end || at >= text.len() || !text.is_char_boundary(at) {
+            return None; // on the line just returned
+        }
+        let start = text[line_end..at]
+            .rfind('\n')
+            .map_or(line_end, |i| line_end + i + 1);
+        line_end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+        Some((start, &text[start..line_end]))
+    })
 }
 
 fn is_documentation(path: &str) -> bool {
@@ -262,6 +279,33 @@ fn value_at(v: &str, style: Style) -> Option<(String, usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn candidate_lines_are_the_lines_with_a_stem() {
+        let text = "a: 1\nDB_PASSWORD=x PASS key\r\n\nno\nTOKEN: t\nlast secret";
+        let want: Vec<(usize, &str)> = text
+            .split_inclusive('\n')
+            .scan(0, |at, line| {
+                let here = *at;
+                *at += line.len();
+                Some((here, line))
+            })
+            .filter(|(_, l)| {
+                let l = l.to_ascii_lowercase();
+                ["pass", "pwd", "token", "secret", "key"]
+                    .iter()
+                    .any(|w| l.contains(w))
+            })
+            .collect();
+        let lower = text.to_ascii_lowercase();
+        let mut stems: Vec<usize> = ["pass", "pwd", "token", "secret", "key"]
+            .iter()
+            .flat_map(|w| lower.match_indices(w).map(|(i, _)| i))
+            .collect();
+        stems.sort_unstable();
+        assert_eq!(candidate_lines(text, &stems).collect::<Vec<_>>(), want);
+        assert_eq!(candidate_lines("", &[]).count(), 0);
+    }
 
     fn secret_assignment_t(line: &str, style: Style) -> Option<(usize, usize)> {
         secret_assignment(line, style, None)

@@ -234,26 +234,57 @@ pub(crate) fn keyword_ids(args: &Node) -> Option<Vec<usize>> {
     (!words.is_empty()).then(|| register(&words))
 }
 
+/// The stems every secret name contains (`support::secrets::is_secret_name`): registered
+/// as keywords so that the one pass over a file also finds the lines
+/// `text_secret_assignment` (SECRET-007, SECRET-062) parses.
+const NAME_STEMS: [&str; 5] = ["pass", "pwd", "token", "secret", "key"];
+
+static NAME_STEM_IDS: LazyLock<Vec<usize>> =
+    LazyLock::new(|| register(&NAME_STEMS.map(String::from)));
+
 /// Whether `text` contains one of `ids`, scanning it for every registered keyword once
 /// per resource (the result is kept in the resource's memo).
 pub(crate) fn has_keyword(text: &str, ids: &[usize], cx: &EvalCx<'_>) -> bool {
     if ids.is_empty() {
         return true;
     }
-    let mut memo = cx.memo.secret_keywords.borrow_mut();
-    let generation = GENERATION.load(Ordering::Acquire);
-    if memo.as_ref().is_none_or(|(g, _)| *g != generation) {
-        let (generation, ac, n) = automaton();
-        let mut found = vec![false; n];
-        if let Some(ac) = ac {
-            for m in ac.find_overlapping_iter(text) {
-                found[m.pattern().as_usize()] = true;
-            }
-        }
-        *memo = Some((generation, found));
-    }
+    scan_once(text, cx);
+    let memo = cx.memo.secret_keywords.borrow();
     let found = &memo.as_ref().expect("just set").1;
     ids.iter().any(|&i| found.get(i).copied().unwrap_or(false))
+}
+
+/// Where the stems of secret names start in `text` (sorted), from the same one pass.
+pub(crate) fn name_stems<'m>(text: &str, cx: &'m EvalCx<'_>) -> std::cell::Ref<'m, Vec<usize>> {
+    scan_once(text, cx);
+    cx.memo.secret_name_stems.borrow()
+}
+
+/// The one multi-pattern pass over a resource's text (unless its memo already holds it,
+/// for the current set of keywords): which keywords occur, and where the name stems are.
+fn scan_once(text: &str, cx: &EvalCx<'_>) {
+    let stem_ids = &*NAME_STEM_IDS;
+    let mut memo = cx.memo.secret_keywords.borrow_mut();
+    let generation = GENERATION.load(Ordering::Acquire);
+    if memo.as_ref().is_some_and(|(g, _)| *g == generation) {
+        return;
+    }
+    let (generation, ac, n) = automaton();
+    let mut found = vec![false; n];
+    let mut stems = cx.memo.secret_name_stems.borrow_mut();
+    stems.clear();
+    if let Some(ac) = ac {
+        for m in ac.find_overlapping_iter(text) {
+            let id = m.pattern().as_usize();
+            found[id] = true;
+            if stem_ids.contains(&id) {
+                stems.push(m.start());
+            }
+        }
+    }
+    stems.sort_unstable();
+    stems.dedup();
+    *memo = Some((generation, found));
 }
 
 /// A finding at every secret in the provider's format that is not a placeholder.
