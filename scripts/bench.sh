@@ -12,7 +12,7 @@
 # only when missing). For each scale it measures, with hyperfine:
 #   - `isolint check DIR --format json --fail-on never` with default threads and --threads 1
 #   - the parse-only floor: the same run with no rule selected (a config with
-#     `select: [NO-SUCH-RULE]`), i.e. discover + read + parse + model + report only
+#     `ignore: ["*"]`), i.e. discover + read + parse + model + report only
 # plus peak RSS (`/usr/bin/time -v`) and the `--stats` stage times of one run, and the
 # startup time of `isolint check` on an empty directory. Prints a results table at the end
 # (also written to $BENCH_DIR/results.md).
@@ -57,7 +57,7 @@ mkdir -p "$BENCH_DIR"
 EMPTY="$BENCH_DIR/empty"
 mkdir -p "$EMPTY"
 NORULES="$BENCH_DIR/no-rules.yaml"
-printf 'select: [NO-SUCH-RULE]\n' > "$NORULES"
+printf 'ignore: ["*"]\n' > "$NORULES"
 
 # --- disk check for scale 100 (about 160 MB and 106,000 files) ---------------------------
 avail_kb=$(df -Pk "$BENCH_DIR" | awk 'NR==2 {print $4}')
@@ -100,7 +100,9 @@ for scale in $SCALES; do
   files=$(find "$dir" -type f | wc -l)
   mb=$(du -sm --apparent-size "$dir" | cut -f1)
   cd "$dir"
-  check="$BIN check . --format json --fail-on never"
+  # --no-render: the scan itself, not helm or kustomize (a corpus with overlays would
+  # otherwise be timed running kubectl once per overlay).
+  check="$BIN check . --format json --fail-on never --no-render"
   log "scale $scale: $files files, $mb MB"
   hyperfine -N --style basic --warmup 1 --runs "$RUNS" --output=null \
     --export-json "$BENCH_DIR/s$scale-default.json" "$check" >&2
@@ -112,8 +114,8 @@ for scale in $SCALES; do
   paired=$(paired_speedup $check)
   /usr/bin/time -v $check > /dev/null 2> "$BENCH_DIR/s$scale-time.txt" || true
   rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$BENCH_DIR/s$scale-time.txt")
-  stages=$("$BIN" check . --format json --fail-on never --stats 2>&1 >/dev/null | awk '/^(stages|memory):/ {sub(/^stages: /, ""); printf "%s; ", $0}')
-  findings=$("$BIN" check . --format json --fail-on never | jq '.summary | "\(.findings) findings, \(.resources) resources, \(.parse_errors) errors"' -r)
+  stages=$("$BIN" check . --format json --fail-on never --no-render --stats 2>&1 >/dev/null | awk '/^(stages|memory):/ {sub(/^stages: /, ""); printf "%s; ", $0}')
+  findings=$("$BIN" check . --format json --fail-on never --no-render | jq '.summary | "\(.findings) findings, \(.resources) resources, \(.parse_errors) errors"' -r)
   d=$(mean_raw "$BENCH_DIR/s$scale-default.json")
   j=$(mean_raw "$BENCH_DIR/s$scale-j1.json")
   f=$(mean_raw "$BENCH_DIR/s$scale-floor.json")
@@ -140,5 +142,5 @@ empty_rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$BENCH_DIR/empt
   echo
   echo "startup (\`isolint check\` on an empty directory): $(mean_ms "$BENCH_DIR/empty.json") ms, peak RSS $((empty_rss / 1024)) MB"
   echo
-  echo "commands: \`$BIN check DIR --format json --fail-on never [--threads 1 | --config no-rules.yaml]\`, hyperfine -N --warmup 1 --runs $RUNS; corpora from \`gen_corpus --scale N${REAL_SHAPED:+ --real-shaped}\`"
+  echo "commands: \`$BIN check DIR --format json --fail-on never --no-render [--threads 1 | --config no-rules.yaml]\`, hyperfine -N --warmup 1 --runs $RUNS; corpora from \`gen_corpus --scale N${REAL_SHAPED:+ --real-shaped}\`"
 } | tee "$BENCH_DIR/results.md"
