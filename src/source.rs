@@ -594,19 +594,7 @@ const SNIFF_BYTES: usize = 8192;
 /// ([`utf16_without_bom`]); a binary file ([`looks_binary`]) or invalid UTF-8 is not
 /// text. For files that must parse (configuration).
 pub fn decode(bytes: Vec<u8>) -> Result<Arc<str>, ReadFailure> {
-    if let Some(text) = decode_unicode_marked(&bytes) {
-        return text;
-    }
-    if looks_binary(&bytes[..bytes.len().min(SNIFF_BYTES)]) {
-        return Err(binary());
-    }
-    match String::from_utf8(bytes) {
-        Ok(s) => Ok(Arc::from(s)),
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            Err(invalid_utf8(e.as_bytes(), at))
-        }
-    }
+    decode_as(bytes, false)
 }
 
 /// As [`decode`], for files only searched for secrets: a text file with a stray NUL or a
@@ -616,6 +604,12 @@ pub fn decode_lenient(bytes: Vec<u8>) -> Result<Arc<str>, ReadFailure> {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return Ok(Arc::from(String::from_utf8_lossy(rest).into_owned()));
     }
+    decode_as(bytes, true)
+}
+
+/// The shared path of [`decode`] and [`decode_lenient`]: invalid UTF-8 is an error, or
+/// (lenient) replaced.
+fn decode_as(bytes: Vec<u8>, lenient: bool) -> Result<Arc<str>, ReadFailure> {
     if let Some(text) = decode_unicode_marked(&bytes) {
         return text;
     }
@@ -624,9 +618,13 @@ pub fn decode_lenient(bytes: Vec<u8>) -> Result<Arc<str>, ReadFailure> {
     }
     match String::from_utf8(bytes) {
         Ok(s) => Ok(Arc::from(s)),
-        Err(e) => Ok(Arc::from(
+        Err(e) if lenient => Ok(Arc::from(
             String::from_utf8_lossy(e.as_bytes()).into_owned(),
         )),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            Err(invalid_utf8(e.as_bytes(), at))
+        }
     }
 }
 

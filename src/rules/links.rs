@@ -109,15 +109,9 @@ impl Links {
     }
 
     fn add_reference(&mut self, r: &str, id: usize) {
-        let boundaries = r
-            .char_indices()
-            .filter(|(_, c)| matches!(c, '.' | '['))
-            .map(|(i, _)| i)
-            .chain([r.len()]);
-        for end in boundaries.filter(|&e| e > 0) {
-            let prefix = &r[..end];
+        for (prefix, unindexed) in prefixes(r) {
             push(self.by_ref.entry(prefix.to_owned()).or_default(), id);
-            if !prefix.contains('[') && !r[end..].starts_with('[') {
+            if unindexed {
                 push(self.by_unindexed.entry(prefix.to_owned()).or_default(), id);
             }
         }
@@ -201,15 +195,9 @@ impl Addresses {
     pub(crate) fn referred(&self, refs: &[String]) -> Vec<usize> {
         let mut out = Vec::new();
         for r in refs {
-            let boundaries = r
-                .char_indices()
-                .filter(|(_, c)| matches!(c, '.' | '['))
-                .map(|(i, _)| i)
-                .chain([r.len()]);
-            for end in boundaries.filter(|&e| e > 0) {
-                let prefix = &r[..end];
+            for (prefix, unindexed) in prefixes(r) {
                 out.extend(self.by_address.get(prefix).into_iter().flatten());
-                if !prefix.contains('[') && !r[end..].starts_with('[') {
+                if unindexed {
                     out.extend(self.by_base.get(prefix).into_iter().flatten());
                 }
             }
@@ -218,6 +206,22 @@ impl Addresses {
         out.dedup();
         out
     }
+}
+
+/// Each prefix of a reference that ends at a `.`, a `[` or its end, with whether it is
+/// unindexed and followed by no index (`aws_s3_bucket.b` in `aws_s3_bucket.b.id`, which
+/// names every instance of a counted bucket): the cut points `predicate::refers_to`
+/// compares addresses at.
+fn prefixes(r: &str) -> impl Iterator<Item = (&str, bool)> {
+    r.char_indices()
+        .filter(|(_, c)| matches!(c, '.' | '['))
+        .map(|(i, _)| i)
+        .chain([r.len()])
+        .filter(|&end| end > 0)
+        .map(move |end| {
+            let prefix = &r[..end];
+            (prefix, !prefix.contains('[') && !r[end..].starts_with('['))
+        })
 }
 
 /// Appends `id` unless it is already the last (a resource's hits arrive together).
