@@ -89,11 +89,12 @@ pub(crate) fn terraform_guarded<T>(
 
 /// Where a batch's problems are reported: the file of its first resource.
 pub(crate) fn first_file(resources: &[Resource], sources: &SourceMap) -> String {
+    // By name only: the file's text may have been released.
     resources
         .first()
-        .and_then(|r| sources.get(r.span.file))
-        .map(|s| s.display_path.clone())
+        .and_then(|r| sources.display_path(r.span.file))
         .unwrap_or_default()
+        .to_owned()
 }
 
 /// A batch's evaluation; a panic loses that batch's findings and says so.
