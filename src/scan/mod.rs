@@ -308,11 +308,11 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
         .unwrap_or_else(std::sync::PoisonError::into_inner);
 
     let t = Instant::now();
-    let mut files_scanned = 0;
     // Batches are summed as they finish (a batch's per-rule counts are as long as the
-    // rule set: kept per file, they cost more than the files' texts); the rest of each
-    // file's outcome is put back in file order.
-    let (files_batch, mut per_file): (Batch, Vec<(usize, PerFile)>) = all
+    // rule set: kept per file, they cost more than the files' texts); what else a file
+    // left (objects for the Kubernetes batch, errors, directives) is kept, most files
+    // leave nothing, and it is put back in file order.
+    let (files_batch, files_scanned, mut per_file): (Batch, usize, Vec<(usize, PerFile)>) = all
         .par_iter()
         .enumerate()
         .map(|(i, &(id, kind))| {
@@ -335,19 +335,22 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
             (i, done)
         })
         .fold(
-            || (Batch::default(), Vec::new()),
-            |(mut batch, mut outcomes), (i, mut done)| {
+            || (Batch::default(), 0, Vec::new()),
+            |(mut batch, mut scanned, mut outcomes), (i, mut done)| {
                 batch.absorb(std::mem::take(&mut done.batch));
-                outcomes.push((i, done));
-                (batch, outcomes)
+                scanned += usize::from(done.modelled.is_some());
+                if !done.is_empty() {
+                    outcomes.push((i, done));
+                }
+                (batch, scanned, outcomes)
             },
         )
         .reduce(
-            || (Batch::default(), Vec::new()),
-            |(mut batch, mut outcomes), (other, more)| {
+            || (Batch::default(), 0, Vec::new()),
+            |(mut batch, scanned, mut outcomes), (other, more_scanned, more)| {
                 batch.absorb(other);
                 outcomes.extend(more);
-                (batch, outcomes)
+                (batch, scanned + more_scanned, outcomes)
             },
         );
     per_file.sort_unstable_by_key(|(i, _)| *i);
@@ -358,17 +361,17 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
     total.resources += waiting - kubernetes.len();
     let mut duplicate_keys = Vec::new();
     let mut directives = vec![Vec::new(); sources.len()];
-    for (file, (_, done)) in all.iter().zip(per_file) {
+    for (i, done) in per_file {
         let Some(m) = done.modelled else {
             errors.extend(done.error);
             continue;
         };
-        files_scanned += 1;
+        let file = all[i].0;
         kubernetes.extend(m.resources);
         errors.extend(m.errors);
         notices.extend(m.notices);
         duplicate_keys.extend(m.duplicate_keys);
-        directives[file.0.0 as usize] = done.directives;
+        directives[file.0 as usize] = done.directives;
     }
     if opts.inline_suppressions {
         for src in &rendered.sources {
@@ -495,6 +498,27 @@ fn keep_largest<N: Ord + Copy>(slot: &std::sync::Mutex<Option<(N, String)>>, siz
         .is_none_or(|(n, s)| size > *n || (size == *n && name < s.as_str()));
     if bigger {
         *slot = Some((size, name.to_owned()));
+    }
+}
+
+impl PerFile {
+    /// Whether the file left nothing beside its batch.
+    fn is_empty(&self) -> bool {
+        self.error.is_none()
+            && self.directives.is_empty()
+            // Destructured: a field added to `Modelled` must be considered here.
+            && self.modelled.as_ref().is_none_or(|m| {
+                let Modelled {
+                    resources,
+                    errors,
+                    notices,
+                    duplicate_keys,
+                } = m;
+                resources.is_empty()
+                    && errors.is_empty()
+                    && notices.is_empty()
+                    && duplicate_keys.is_empty()
+            })
     }
 }
 
