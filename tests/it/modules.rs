@@ -112,19 +112,19 @@ fn outside_git_a_module_must_lie_inside_the_scanned_path() {
 
 #[test]
 fn modules_outside_the_repository_or_behind_leaving_links_are_not_read() {
-    let escaping = "module \"a\" {\n  source    = \"../../../shared/db\"\n  encrypted = false\n}\nmodule \"b\" {\n  source    = \"../../modules/linked\"\n  encrypted = false\n}\nmodule \"c\" {\n  source    = \"../../modules/file_link\"\n  encrypted = false\n}\n";
+    let escaping = "module \"a\" {\n  source    = \"../../../elsewhere/db\"\n  encrypted = false\n}\nmodule \"b\" {\n  source    = \"../../modules/linked\"\n  encrypted = false\n}\nmodule \"c\" {\n  source    = \"../../modules/file_link\"\n  encrypted = false\n}\n";
     let outer = temp_repo(&[
-        ("shared/db/main.tf", DB_MODULE),
+        ("elsewhere/db/main.tf", DB_MODULE),
         ("repo/envs/prod/main.tf", escaping),
         ("repo/.isolint.yaml", CONFIG),
     ]);
     let repo = outer.path().join("repo");
-    let shared = outer.path().join("shared/db");
+    let elsewhere = outer.path().join("elsewhere/db");
     git_init(&repo);
     std::fs::create_dir_all(repo.join("modules/file_link")).unwrap();
-    std::os::unix::fs::symlink(&shared, repo.join("modules/linked")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, repo.join("modules/linked")).unwrap();
     std::os::unix::fs::symlink(
-        shared.join("main.tf"),
+        elsewhere.join("main.tf"),
         repo.join("modules/file_link/main.tf"),
     )
     .unwrap();
