@@ -6,16 +6,10 @@ use std::collections::{HashMap, HashSet};
 use crate::model::Resource;
 use crate::source::{SourceMap, Span};
 
-/// Kind → namespace (None: not written) → resource positions.
-/// Owned keys keep the index covariant in `'a` (a `OnceLock` of borrowed keys would not
-/// be), so an evaluation context can borrow a body that lives shorter than the index.
-type ByNamespace = HashMap<String, HashMap<Option<String>, Vec<usize>>>;
-
 pub struct ResourceIndex<'a> {
     resources: &'a [Resource],
     /// Kubernetes objects of one kind by `metadata.namespace` (None: not written),
     /// built on first use: cross-object checks look within a namespace.
-    by_namespace: std::sync::OnceLock<ByNamespace>,
     by_root_kind: HashMap<&'a str, HashMap<&'a str, Vec<usize>>>,
     /// Image names whose tag a deploy tool sets, per root; built on first use (every
     /// container asks, so scanning the deploy configs each time would be quadratic).
@@ -52,7 +46,6 @@ impl<'a> ResourceIndex<'a> {
         }
         ResourceIndex {
             resources,
-            by_namespace: std::sync::OnceLock::new(),
             by_root_kind,
             tagged_at_deploy: std::sync::OnceLock::new(),
             memo: std::sync::Mutex::new(HashMap::new()),
@@ -120,51 +113,6 @@ impl<'a> ResourceIndex<'a> {
         kind: &'s str,
     ) -> impl Iterator<Item = &'a Resource> + use<'a, 's> {
         self.resources.iter().filter(move |r| r.kind == kind)
-    }
-
-    /// Kubernetes objects of `kind` whose namespace is `namespace`, plus those whose
-    /// namespace is not written (the deploy tool decides it); every one when `namespace`
-    /// itself is not written.
-    pub fn kubernetes_in_namespace(
-        &self,
-        kind: &str,
-        namespace: Option<&str>,
-    ) -> Vec<&'a Resource> {
-        let map = self.by_namespace.get_or_init(|| {
-            let mut map: ByNamespace = HashMap::new();
-            for (i, r) in self.resources.iter().enumerate() {
-                if r.family != crate::model::Family::Kubernetes {
-                    continue;
-                }
-                let ns = r
-                    .body
-                    .get("metadata")
-                    .and_then(|m| m.get("namespace"))
-                    .and_then(crate::parse::node::Node::as_str)
-                    .filter(|n| !n.is_empty());
-                map.entry(r.kind.clone())
-                    .or_default()
-                    .entry(ns.map(str::to_owned))
-                    .or_default()
-                    .push(i);
-            }
-            map
-        });
-        let Some(by_ns) = map.get(kind) else {
-            return Vec::new();
-        };
-        let mut ids: Vec<usize> = match namespace {
-            None => by_ns.values().flatten().copied().collect(),
-            Some(ns) => by_ns
-                .get(&Some(ns.to_owned()))
-                .into_iter()
-                .chain(by_ns.get(&None))
-                .flatten()
-                .copied()
-                .collect(),
-        };
-        ids.sort_unstable();
-        ids.into_iter().map(|i| &self.resources[i]).collect()
     }
 
     /// Whether a deploy tool in `me`'s root sets the tag of the image called `name`: a

@@ -7,24 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::support::{json, run_in, stdout, temp_repo};
-
-/// (resource, file, line, message) of each finding.
-fn findings(v: &Value) -> Vec<(String, String, u64, String)> {
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["resource"].as_str().unwrap().to_owned(),
-                f["file"].as_str().unwrap().to_owned(),
-                f["line"].as_u64().unwrap(),
-                f["message"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
+use crate::support::{finding_rows, json, run_in, stdout, temp_repo};
 
 fn check(dir: &Path, path: &str) -> Value {
     json(&run_in(dir, &["check", path, "--format", "json"]))
@@ -66,7 +49,7 @@ fn a_root_scanned_alone_follows_its_module_outside_the_path() {
     ]);
     git_init(repo.path());
     let v = check(repo.path(), "envs/prod");
-    let found = findings(&v);
+    let found = finding_rows(&v);
     assert_eq!(found.len(), 1, "{found:?}");
     let (resource, file, line, message) = &found[0];
     assert_eq!(resource, "module.db.aws_db_instance.this");
@@ -76,12 +59,12 @@ fn a_root_scanned_alone_follows_its_module_outside_the_path() {
     assert_eq!(v["errors"].as_array().unwrap().len(), 0, "{v}");
 
     // The same from inside the root, where the module is `../../modules/db`.
-    let inside = findings(&check(&repo.path().join("envs/prod"), "."));
+    let inside = finding_rows(&check(&repo.path().join("envs/prod"), "."));
     assert_eq!(inside.len(), 1, "{inside:?}");
     assert_eq!(inside[0].1, "../../modules/db/main.tf");
 
     // Scanning the parent finds the same finding, with the same message.
-    let parent = findings(&check(repo.path(), "."));
+    let parent = finding_rows(&check(repo.path(), "."));
     let from_parent: Vec<_> = parent
         .iter()
         .filter(|f| f.1 == "modules/db/main.tf")
@@ -99,7 +82,7 @@ fn outside_git_a_module_must_lie_inside_the_scanned_path() {
     ]);
     // No repository: `envs/prod` is all the scan may read.
     let v = check(repo.path(), "envs/prod");
-    assert!(findings(&v).is_empty(), "{v}");
+    assert!(finding_rows(&v).is_empty(), "{v}");
     let verbose = stdout(&run_in(repo.path(), &["check", "envs/prod", "--verbose"]));
     assert!(
         verbose.contains("module source ../../modules/db is outside the repository"),
@@ -107,7 +90,7 @@ fn outside_git_a_module_must_lie_inside_the_scanned_path() {
     );
     // With a repository around it, the module is inside and followed.
     std::fs::create_dir(repo.path().join(".git")).unwrap();
-    assert_eq!(findings(&check(repo.path(), "envs/prod")).len(), 1);
+    assert_eq!(finding_rows(&check(repo.path(), "envs/prod")).len(), 1);
 }
 
 #[test]
@@ -129,7 +112,7 @@ fn modules_outside_the_repository_or_behind_leaving_links_are_not_read() {
     )
     .unwrap();
     let v = check(&repo, "envs/prod");
-    assert!(findings(&v).is_empty(), "{v}");
+    assert!(finding_rows(&v).is_empty(), "{v}");
     assert!(!v.to_string().contains("ghp_"), "{v}");
     let errors = v["errors"].to_string();
     assert!(
@@ -148,7 +131,7 @@ fn one_module_called_by_two_roots_is_reported_once_per_root() {
     ]);
     git_init(repo.path());
     let v = check(repo.path(), ".");
-    let found = findings(&v);
+    let found = finding_rows(&v);
     let messages: Vec<&str> = found.iter().map(|f| f.3.as_str()).collect();
     assert_eq!(found.len(), 2, "{messages:?}");
     assert!(
@@ -184,7 +167,7 @@ fn a_companion_in_one_module_instance_relates_to_its_own_bucket_only() {
         ("modules/bucket/main.tf", bucket),
         (".isolint.yaml", "select: [AWS-S3-003]\n"),
     ]);
-    let found = findings(&check(repo.path(), "."));
+    let found = finding_rows(&check(repo.path(), "."));
     let resources: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
     assert_eq!(resources, ["module.data_bucket.aws_s3_bucket.this[0]"]);
     // A module output stays untraceable: the bucket it might be is unknown, not failing.
@@ -197,7 +180,7 @@ fn a_companion_in_one_module_instance_relates_to_its_own_bucket_only() {
         ),
         (".isolint.yaml", "select: [AWS-S3-003]\n"),
     ]);
-    assert!(findings(&check(repo.path(), ".")).is_empty());
+    assert!(finding_rows(&check(repo.path(), ".")).is_empty());
 }
 
 #[test]
@@ -212,7 +195,7 @@ fn a_log_target_inside_a_module_instance_is_traced() {
         ("modules/bucket/main.tf", bucket),
         (".isolint.yaml", "select: [AWS-S3-005]\n"),
     ]);
-    let found = findings(&check(repo.path(), "."));
+    let found = finding_rows(&check(repo.path(), "."));
     let resources: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
     assert_eq!(
         resources,
@@ -229,7 +212,7 @@ fn a_flow_logs_configuration_covers_the_network_of_its_own_module_instance_only(
         ("modules/net/main.tf", net),
         (".isolint.yaml", "select: [GCP-NETWORK-002]\n"),
     ]);
-    let found = findings(&check(repo.path(), "."));
+    let found = finding_rows(&check(repo.path(), "."));
     let resources: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
     assert_eq!(resources, ["module.b.google_compute_subnetwork.s"]);
 }

@@ -1,25 +1,16 @@
 //! Terraform evaluation end to end: what a resolved value proves is reported at the
 //! right instance and file; what cannot be known is not.
 
-use crate::support::{json, run_in, temp_repo};
+use crate::support::{finding_rows, json, run_in, temp_repo};
 
 const ONLY_RDS: &str = "select: [AWS-RDS-001]\n";
 
 fn findings(dir: &std::path::Path, args: &[&str]) -> Vec<(String, String, u64)> {
     let mut all = vec!["check", ".", "--format", "json"];
     all.extend_from_slice(args);
-    let v = json(&run_in(dir, &all));
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["resource"].as_str().unwrap().to_owned(),
-                f["file"].as_str().unwrap().to_owned(),
-                f["line"].as_u64().unwrap(),
-            )
-        })
+    finding_rows(&json(&run_in(dir, &all)))
+        .into_iter()
+        .map(|(resource, file, line, _)| (resource, file, line))
         .collect()
 }
 
