@@ -20,7 +20,8 @@
 //!   decoded text, which must match the regex `decoded` (Docker's `auth`: `user:password`).
 //!
 //! A secret that is a placeholder or an example (`is_placeholder_secret`) is not
-//! reported.
+//! reported. Word boundaries in these regexes are ASCII (`pattern::ascii_word_boundaries`:
+//! they run over whole files, where a Unicode `\b` is slow).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -38,6 +39,7 @@ use crate::rules::native::support::secrets::{
     decode_base64, is_high_entropy, is_placeholder_secret,
 };
 use crate::rules::native::support::spans::fail_or_pass;
+use crate::rules::pattern::ascii_word_boundaries;
 use crate::rules::truth::Outcome;
 use crate::source::Span;
 
@@ -151,7 +153,7 @@ fn compiled(args: &Node) -> Option<Rc<Compiled>> {
 }
 
 fn compile(args: &Node, pattern: &str) -> Option<Rc<Compiled>> {
-    let regex = Regex::new(pattern).ok()?;
+    let regex = Regex::new(&ascii_word_boundaries(pattern)).ok()?;
     let words: Vec<String> = args
         .get("keywords")
         .map(|k| {
@@ -188,7 +190,7 @@ fn compile(args: &Node, pattern: &str) -> Option<Rc<Compiled>> {
 fn regex_arg(args: &Node, key: &str) -> Option<Regex> {
     args.get(key)
         .and_then(Node::as_str)
-        .and_then(|p| Regex::new(p).ok())
+        .and_then(|p| Regex::new(&ascii_word_boundaries(p)).ok())
 }
 
 /// The automaton over every registered keyword (built if the keywords changed), its
