@@ -129,7 +129,10 @@ impl Reader<'_> {
     /// `true`, `false`, `null` or a number, typed as the YAML reader types plain scalars.
     fn word(&mut self) -> Option<Value> {
         let start = self.at;
-        while matches!(self.peek(), Some(b'0'..=b'9' | b'a'..=b'z' | b'E' | b'+' | b'-' | b'.')) {
+        while matches!(
+            self.peek(),
+            Some(b'0'..=b'9' | b'a'..=b'z' | b'E' | b'+' | b'-' | b'.')
+        ) {
             self.at += 1;
         }
         let word = &self.text[start..self.at];
@@ -236,7 +239,10 @@ impl Reader<'_> {
                 0..0x20 | 0x7f => return None,
                 0x80.. => {
                     let c = self.text[self.at..].chars().next()?;
-                    if matches!(c, '\u{80}'..='\u{9f}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}') {
+                    if matches!(
+                        c,
+                        '\u{80}'..='\u{9f}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+                    ) {
                         return None;
                     }
                     self.at += c.len_utf8();
@@ -284,7 +290,12 @@ impl Reader<'_> {
 /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?`
 fn is_json_number(word: &str) -> bool {
     let b = word.strip_prefix('-').unwrap_or(word).as_bytes();
-    let digits = |from: usize| b.iter().skip(from).take_while(|c| c.is_ascii_digit()).count();
+    let digits = |from: usize| {
+        b.iter()
+            .skip(from)
+            .take_while(|c| c.is_ascii_digit())
+            .count()
+    };
     let int = digits(0);
     if int == 0 || (int > 1 && b[0] == b'0') {
         return false;
@@ -427,7 +438,9 @@ mod tests {
         for ok in ["0", "-0", "1", "-12", "1.5", "1e5", "1E-5", "2.5e+10"] {
             assert!(is_json_number(ok), "{ok}");
         }
-        for bad in ["", "-", "01", "1.", ".5", "+1", "1e", "1e+", "0x10", "1.2.3", "--1"] {
+        for bad in [
+            "", "-", "01", "1.", ".5", "+1", "1e", "1e+", "0x10", "1.2.3", "--1",
+        ] {
             assert!(!is_json_number(bad), "{bad}");
         }
     }

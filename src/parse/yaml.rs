@@ -177,7 +177,7 @@ fn parse_events(
     src: &SourceText,
     duplicates: Option<&mut Vec<DuplicateKey>>,
 ) -> Result<Vec<Node>, FileError> {
-    let mut b = Builder::new(src);
+    let b = Builder::new(src);
     if let Some(at) = too_many_flow_values(&src.text) {
         let msg = format!(
             "a document with more than {MAX_DOCUMENT_NODES} values; this file is not analysed"
@@ -733,7 +733,10 @@ impl<'s> Builder<'s> {
 }
 
 /// The first explicit key written twice, as (first, repeated).
-pub(super) fn find_duplicate<'e>(entries: &'e [Entry], merges: &[usize]) -> Option<(&'e Entry, &'e Entry)> {
+pub(super) fn find_duplicate<'e>(
+    entries: &'e [Entry],
+    merges: &[usize],
+) -> Option<(&'e Entry, &'e Entry)> {
     let explicit = || {
         let indexed = entries.iter().enumerate();
         indexed.filter(|(i, _)| !merges.contains(i))
