@@ -365,6 +365,8 @@ mod tests {
             "[ 1 , [ ], { }, \"x\" ]",
             "{ \"a\" : { \"b\" : [ 1 , 2 ] } }  \n",
             "{\"a\": \"b\" }",
+            "{\"ls\": \"a\u{2028}b\u{2029}c\u{a0}d 😀\", \"e\": \"\\u2028 \\u00a0 \\ud7ff\"}",
+            "[\"😀\", {\"é😀\": [1, \"ü\"]}, \"x\" ]",
             "[\n  \"x\" ,\n  {\"k\": [\n  ]  }\n]\n",
         ] {
             let got = fast(text).unwrap_or_else(|| panic!("read as JSON: {text:?}"));
@@ -431,6 +433,42 @@ mod tests {
         assert!(parse_json_document("[1, 2, 3]", FileId(0), 4).is_some());
         assert!(parse_json_document("{\"a\": 1}", FileId(0), 3).is_some());
         assert_eq!(parse_json_document("{\"a\": 1}", FileId(0), 2), None);
+    }
+
+    fn json_values() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            (-1e6f64..1e6).prop_map(serde_json::Value::from),
+            "[ -~\u{e9}\u{2028}\u{1f600}\n\t\"\\\\]{0,12}".prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::from),
+                prop::collection::btree_map("[ -~\u{e9}]{0,6}", inner, 0..6)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Whenever the JSON reader takes a document, the YAML reader gives the same tree.
+        #[test]
+        fn any_json_reads_the_same_both_ways(doc in json_values(), pretty in proptest::bool::ANY) {
+            let text = if pretty {
+                serde_json::to_string_pretty(&doc)
+            } else {
+                serde_json::to_string(&doc)
+            }
+            .expect("json");
+            if let Some(got) = fast(&text) {
+                let src = src(&text);
+                let yaml = read_events(Builder::new(&src), None);
+                proptest::prop_assert_eq!(Ok(vec![got]), yaml, "{}", text);
+            }
+        }
     }
 
     #[test]
