@@ -8,8 +8,8 @@ pub(crate) fn blank_comments(text: &str) -> Option<String> {
         return None;
     }
     let bytes = text.as_bytes();
-    let mut out = bytes.to_vec();
-    let mut changed = false;
+    // Copied at the first comment only: `"http://…"` alone is no reason to copy a big file.
+    let mut out: Option<Vec<u8>> = None;
     let mut i = 0;
     let mut in_string = false;
     while i < bytes.len() {
@@ -26,23 +26,23 @@ pub(crate) fn blank_comments(text: &str) -> Option<String> {
         match (b, bytes.get(i + 1)) {
             (b'"', _) => in_string = true,
             (b'/', Some(b'/')) => {
+                let out = out.get_or_insert_with(|| bytes.to_vec());
                 while i < bytes.len() && bytes[i] != b'\n' {
                     out[i] = b' ';
                     i += 1;
                 }
-                changed = true;
                 continue;
             }
             (b'/', Some(b'*')) => {
                 let end = text[i + 2..]
                     .find("*/")
                     .map_or(bytes.len(), |e| i + 2 + e + 2);
+                let out = out.get_or_insert_with(|| bytes.to_vec());
                 for o in &mut out[i..end] {
                     if *o != b'\n' {
                         *o = b' ';
                     }
                 }
-                changed = true;
                 i = end;
                 continue;
             }
@@ -51,7 +51,7 @@ pub(crate) fn blank_comments(text: &str) -> Option<String> {
         i += 1;
     }
     // Only ASCII bytes outside strings were replaced by ASCII spaces: still UTF-8.
-    changed.then(|| String::from_utf8(out).ok()).flatten()
+    out.and_then(|out| String::from_utf8(out).ok())
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 pub mod dockerfile;
 pub mod hcl;
+mod json;
 mod jsonc;
 pub mod node;
 pub mod yaml;

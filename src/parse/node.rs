@@ -204,6 +204,27 @@ mod tests {
         Span::default()
     }
 
+    /// Every value of a parsed document is one `Node` and every map key one `Entry`: a
+    /// 14 MB document holds over a million of them, so their size is the tree's cost.
+    #[test]
+    fn nodes_stay_small() {
+        assert!(
+            std::mem::size_of::<Node>() <= 48,
+            "{}",
+            std::mem::size_of::<Node>()
+        );
+        assert!(
+            std::mem::size_of::<Entry>() <= 88,
+            "{}",
+            std::mem::size_of::<Entry>()
+        );
+        assert!(
+            std::mem::size_of::<Value>() <= 32,
+            "{}",
+            std::mem::size_of::<Value>()
+        );
+    }
+
     #[test]
     fn paths_follow_maps() {
         let inner = Node::new(

@@ -14,6 +14,7 @@ use std::collections::{HashMap, HashSet};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Tag};
 
 use super::MAX_DEPTH;
+use super::json::parse_json_document;
 use super::node::{Entry, Node, Value, format_number};
 use crate::error::{FileError, FileErrorKind};
 use crate::source::{SourceText, Span};
@@ -176,13 +177,26 @@ fn parse_events(
     src: &SourceText,
     duplicates: Option<&mut Vec<DuplicateKey>>,
 ) -> Result<Vec<Node>, FileError> {
-    let mut b = Builder::new(src);
+    let b = Builder::new(src);
     if let Some(at) = too_many_flow_values(&src.text) {
         let msg = format!(
             "a document with more than {MAX_DOCUMENT_NODES} values; this file is not analysed"
         );
         return Err(b.error(FileErrorKind::Limit, b.span(at, at), msg));
     }
+    if let Some(doc) = parse_json_document(&src.text, src.id, MAX_DOCUMENT_NODES) {
+        return Ok(vec![doc]);
+    }
+    read_events(b, duplicates)
+}
+
+/// The documents from saphyr-parser's events (what [`parse_events`] does for any text
+/// that is not plain JSON).
+pub(super) fn read_events(
+    mut b: Builder<'_>,
+    duplicates: Option<&mut Vec<DuplicateKey>>,
+) -> Result<Vec<Node>, FileError> {
+    let src = b.src;
     b.duplicates = duplicates.as_ref().map(|_| Vec::new());
     let mut parser = Parser::new_from_str(&src.text);
     let mut nodes = 0usize;
@@ -269,7 +283,7 @@ fn too_many_flow_values(text: &str) -> Option<usize> {
     None
 }
 
-struct Builder<'s> {
+pub(super) struct Builder<'s> {
     src: &'s SourceText,
     text: &'s str,
     /// All-ASCII text: character indices are byte offsets.
@@ -319,7 +333,7 @@ enum Kind {
 }
 
 impl<'s> Builder<'s> {
-    fn new(src: &'s SourceText) -> Self {
+    pub(super) fn new(src: &'s SourceText) -> Self {
         let text: &str = &src.text;
         Builder {
             src,
@@ -719,7 +733,10 @@ impl<'s> Builder<'s> {
 }
 
 /// The first explicit key written twice, as (first, repeated).
-fn find_duplicate<'e>(entries: &'e [Entry], merges: &[usize]) -> Option<(&'e Entry, &'e Entry)> {
+pub(super) fn find_duplicate<'e>(
+    entries: &'e [Entry],
+    merges: &[usize],
+) -> Option<(&'e Entry, &'e Entry)> {
     let explicit = || {
         let indexed = entries.iter().enumerate();
         indexed.filter(|(i, _)| !merges.contains(i))
@@ -777,7 +794,7 @@ fn owned(value: Cow<'_, str>) -> String {
 }
 
 /// YAML 1.2 core schema resolution of a plain scalar; `None` means a string.
-fn resolve_plain(s: &str) -> Option<Value> {
+pub(super) fn resolve_plain(s: &str) -> Option<Value> {
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
         "true" | "True" | "TRUE" => return Some(Value::Bool(true)),

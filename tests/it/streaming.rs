@@ -81,3 +81,66 @@ fn a_finding_in_a_released_file_is_shown_from_the_file_read_again() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("10 │         privileged: true"), "{text}");
 }
+
+/// A big JSON document is read without the YAML scanner's token queue (parse/json.rs);
+/// the findings, lines and columns must be those the YAML reader gives. The second copy
+/// ends with a YAML comment, which sends it to the YAML reader.
+#[test]
+fn a_big_json_document_gives_the_findings_the_yaml_reader_gives() {
+    let items: Vec<_> = (0..2_000)
+        .map(|i| {
+            serde_json::json!({
+                "apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": format!("p{i}"), "labels": {"app": "web"}},
+                "spec": {"containers": [{
+                    "name": "web", "image": "nginx:1.27",
+                    "securityContext": {"privileged": i % 500 == 7, "runAsNonRoot": true},
+                }]},
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items});
+    let text = serde_json::to_string_pretty(&doc).expect("json");
+    let by_yaml = format!("{text}\n# read by the YAML reader\n");
+    let repo = temp_repo(&[("a/list.json", text.as_str()), ("b/list.json", &by_yaml)]);
+    let out = run_in(
+        repo.path(),
+        &["check", ".", "--format", "json", "--fail-on", "never"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = json(&out);
+    assert_eq!(report["errors"].as_array().map(Vec::len), Some(0));
+    let findings_in = |dir: &str| -> Vec<String> {
+        let all = report["findings"].as_array().expect("findings");
+        all.iter()
+            .filter(|f| f["file"].as_str().is_some_and(|p| p.starts_with(dir)))
+            .map(|f| {
+                let at = [
+                    "rule_id",
+                    "line",
+                    "column",
+                    "end_line",
+                    "end_column",
+                    "message",
+                ];
+                at.map(|k| f[k].to_string()).join(" ")
+            })
+            .collect()
+    };
+    let fast = findings_in("a/");
+    assert_eq!(fast, findings_in("b/"));
+    let privileged: Vec<_> = fast
+        .iter()
+        .filter(|f| f.starts_with("\"K8S-POD-001\""))
+        .collect();
+    assert_eq!(privileged.len(), 4, "{privileged:?}");
+    let line = text
+        .lines()
+        .position(|l| l.contains("\"privileged\": true"))
+        .expect("a privileged pod")
+        + 1;
+    assert!(
+        privileged[0].starts_with(&format!("\"K8S-POD-001\" {line} ")),
+        "{privileged:?} (line {line})"
+    );
+}
