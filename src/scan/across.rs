@@ -217,3 +217,89 @@ fn file(
     }
     batch
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, image: 'nginx:1.0'}]\n";
+    const POLICY: &str = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: api-only\n  namespace: shop\nspec:\n  podSelector: {matchLabels: {app: api}}\n";
+
+    /// Phase B on one remembered file whose text phase A read and released; `edit`
+    /// runs in between. The index holds only the policy (from another file).
+    fn phase_b(edit: impl FnOnce(&std::path::Path)) -> Batch {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let deploy = dir.path().join("deploy.yaml");
+        let policy = dir.path().join("policy.yaml");
+        std::fs::write(&deploy, DEPLOYMENT).expect("write");
+        std::fs::write(&policy, POLICY).expect("write");
+        let sources = SourceMap::unread(
+            [("deploy.yaml", &deploy), ("policy.yaml", &policy)]
+                .into_iter()
+                .map(|(n, p)| (n.to_owned(), p.clone(), false)),
+        );
+        let rules = crate::rules::load_rules(&[], &Config::default()).expect("rules");
+        let rendered = Rendered::default();
+        let patches = BTreeSet::new();
+        let (eval, clock) = (EvalOptions { strict: false }, StageClock::default());
+        let budget = Budget::new(
+            std::time::Instant::now(),
+            std::time::Duration::from_secs(600),
+        );
+        let cx = PhaseB {
+            sources: &sources,
+            rules: &rules,
+            eval: &eval,
+            clock: &clock,
+            budget: &budget,
+            tf_files: &[],
+            patches: &patches,
+            rendered: &rendered,
+        };
+        let load = |id| sources.load(FileId(id)).expect("readable");
+        let policy_src = load(1);
+        let targets = model_file(
+            &policy_src,
+            Some(FileKind::Yaml),
+            &[],
+            &patches,
+            &rendered,
+            true,
+        );
+        let index = ResourceIndex::new(&targets.resources, &sources);
+        drop(load(0));
+        sources.release(FileId(0));
+        edit(&deploy);
+        file(&cx, &index, FileId(0), Some(FileKind::Yaml), false)
+    }
+
+    #[test]
+    fn a_subject_is_checked_against_targets_of_another_file() {
+        let batch = phase_b(|_| {});
+        assert!(batch.errors.is_empty(), "{:?}", batch.errors);
+        let ids: Vec<&str> = batch.findings.iter().map(|f| f.rule.id.as_str()).collect();
+        // The policy selects other pods; no default ServiceAccount is in the index. The
+        // Deployment's local findings (no securityContext...) belong to phase A.
+        assert_eq!(
+            ids,
+            ["K8S-NET-001", "K8S-WL-004"],
+            "only the cross-file rules"
+        );
+    }
+
+    #[test]
+    fn a_file_changed_since_phase_a_is_an_error_not_a_silent_loss() {
+        let batch = phase_b(|path| {
+            std::fs::write(path, DEPLOYMENT.replace("nginx:1.0", "nginx:1.1")).expect("write");
+        });
+        assert!(batch.findings.is_empty());
+        assert_eq!(batch.errors.len(), 1);
+        assert_eq!(batch.errors[0].file, "deploy.yaml");
+        assert!(
+            batch.errors[0].message.contains("changed on disk"),
+            "{:?}",
+            batch.errors
+        );
+    }
+}
