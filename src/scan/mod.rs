@@ -1,5 +1,6 @@
 //! Orchestration: discover → read → parse and model → evaluate in batches (each Terraform
-//! root, each other file, then all Kubernetes objects) → suppress. Hands a `Report` to
+//! root, each other file, then the cross-file rules of Kubernetes objects and workflows)
+//! → suppress. Hands a `Report` to
 //! the emitters.
 
 mod across;
@@ -245,8 +246,9 @@ pub fn collect(opts: &ScanOptions) -> Result<Collected, Fatal> {
 ///
 /// Resources are evaluated in batches of what can relate to each other and dropped right
 /// after, keeping only findings: each Terraform root as soon as it is built (its syntax
-/// trees are freed before the other files are modelled), each other file on its own,
-/// and all Kubernetes objects together at the end (checks look across manifests).
+/// trees are freed before the other files are modelled), each other file on its own
+/// (its Kubernetes objects and workflows with the rules that read only them), and at the
+/// end the rules that look across manifests and workflows (`across`).
 pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
     let started = Instant::now();
     let mut times = StageTimes {
@@ -308,7 +310,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
     let t = Instant::now();
     // Batches are summed as they finish (a batch's per-rule counts are as long as the
     // rule set: kept per file, they cost more than the files' texts); what else a file
-    // left (objects for the Kubernetes batch, errors, directives) is kept, most files
+    // left (objects for the cross-file batch, errors, directives) is kept, most files
     // leave nothing, and it is put back in file order.
     let (files_batch, files_scanned, mut per_file): (Batch, usize, Vec<(usize, PerFile)>) = all
         .par_iter()
@@ -558,7 +560,9 @@ struct PerFile {
 }
 
 /// Reads, models and checks one file: its own resources now, its Kubernetes objects and
-/// workflows later with the others (`modelled.resources`). Its text is released unless
+/// workflows now with the local rules and later with the cross-file ones (looked-up
+/// objects kept whole in `modelled.resources`, the file remembered for its other
+/// subjects, see `across`). Its text is released unless
 /// a later stage needs it (a finding or an error to show, or a Terraform file that a plan
 /// maps onto); it is read again if a Kubernetes finding lands in it.
 #[allow(clippy::too_many_arguments)]
