@@ -18,7 +18,7 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 use isolint::config::Config;
-use isolint::evaluate::{Batch, EvalOptions};
+use isolint::evaluate::{Batch, EvalOptions, Scope};
 use isolint::model::{Resource, docker, kubernetes, terraform};
 use isolint::parse::{dockerfile, yaml};
 use isolint::source::{FileId, SourceMap, SourceText};
@@ -179,6 +179,7 @@ fn bench_evaluate(c: &mut Criterion) {
                 black_box(&text),
                 &src_map,
                 &EvalOptions { strict: false },
+                Scope::All,
             )
         });
     });
@@ -202,6 +203,7 @@ fn per_resource(
                 black_box(resources),
                 sources,
                 &EvalOptions { strict: false },
+                Scope::All,
             )
         });
     });

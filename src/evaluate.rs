@@ -34,6 +34,20 @@ pub struct Batch {
     pub resources: usize,
 }
 
+/// Which of the rules that apply to a resource a batch evaluates. Kubernetes objects and
+/// workflows are evaluated twice: in their own file with the rules that read only them,
+/// then in the cross-file batch with the rules that read other resources too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Every rule (a Terraform root, a file whose resources relate only to each other).
+    All,
+    /// The rules that read only the resource itself. Counts every applicable rule and
+    /// the resource: the `Across` pass does not count again.
+    Local,
+    /// The rules that read other resources; counts nothing.
+    Across,
+}
+
 impl Batch {
     /// Evaluates `resources` on this thread (callers run batches in parallel).
     pub fn evaluate(
@@ -41,11 +55,25 @@ impl Batch {
         resources: &[Resource],
         sources: &SourceMap,
         opts: &EvalOptions,
+        scope: Scope,
     ) -> Batch {
         let index = ResourceIndex::new(resources, sources);
+        Batch::evaluate_against(rules, resources, &index, sources, opts, scope)
+    }
+
+    /// Evaluates `resources` on this thread, looking other resources up in `index`
+    /// (which need not hold `resources` themselves).
+    pub fn evaluate_against(
+        rules: &RuleSet,
+        resources: &[Resource],
+        index: &ResourceIndex<'_>,
+        sources: &SourceMap,
+        opts: &EvalOptions,
+        scope: Scope,
+    ) -> Batch {
         let mut batch = Batch::default();
         for resource in resources {
-            batch.add(rules, resource, &index, sources, opts);
+            batch.add(rules, resource, index, sources, opts, scope);
         }
         batch
     }
@@ -57,17 +85,24 @@ impl Batch {
         resources: &[Resource],
         sources: &SourceMap,
         opts: &EvalOptions,
+        scope: Scope,
     ) -> Batch {
         let index = ResourceIndex::new(resources, sources);
+        Batch::evaluate_parallel_against(rules, resources, &index, sources, opts, scope)
+    }
+
+    /// Like `evaluate_against`, spread over the thread pool.
+    pub fn evaluate_parallel_against(
+        rules: &RuleSet,
+        resources: &[Resource],
+        index: &ResourceIndex<'_>,
+        sources: &SourceMap,
+        opts: &EvalOptions,
+        scope: Scope,
+    ) -> Batch {
         resources
             .par_chunks(64)
-            .map(|chunk| {
-                let mut batch = Batch::default();
-                for resource in chunk {
-                    batch.add(rules, resource, &index, sources, opts);
-                }
-                batch
-            })
+            .map(|chunk| Batch::evaluate_against(rules, chunk, index, sources, opts, scope))
             .reduce(Batch::default, |mut a, b| {
                 a.absorb(b);
                 a
@@ -81,17 +116,27 @@ impl Batch {
         index: &ResourceIndex<'_>,
         sources: &SourceMap,
         opts: &EvalOptions,
+        scope: Scope,
     ) {
         let applicable = rules.indices_for(resource);
-        for &i in &applicable {
-            self.count(u32::try_from(i).unwrap_or(u32::MAX), 1);
+        if scope != Scope::Across {
+            for &i in &applicable {
+                self.count(u32::try_from(i).unwrap_or(u32::MAX), 1);
+            }
+            if resource.family != Family::Text {
+                self.resources += 1;
+            }
         }
-        let applicable = applicable.into_iter().map(|i| &rules.rules[i]);
+        let applicable = applicable
+            .into_iter()
+            .filter(|&i| match scope {
+                Scope::All => true,
+                Scope::Local => !rules.looks_across(i),
+                Scope::Across => rules.looks_across(i),
+            })
+            .map(|i| &rules.rules[i]);
         self.findings
             .extend(check_resource(applicable, resource, index, sources, opts));
-        if resource.family != Family::Text {
-            self.resources += 1;
-        }
     }
 
     /// Adds `n` to the count of the rule at position `rule`.

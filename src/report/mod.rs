@@ -76,7 +76,10 @@ pub struct StageTimes {
     /// The largest batch: Terraform roots by resources, and the Kubernetes cross-file
     /// batch.
     pub largest_root: Option<(usize, String)>,
+    /// Kubernetes objects and workflow jobs kept whole for the cross-file batch.
     pub kubernetes_objects: usize,
+    /// Files read and modelled again for the subjects of the cross-file rules.
+    pub across_files: usize,
     /// Worker threads of the scan (`--threads`, default one per core).
     pub threads: usize,
 }

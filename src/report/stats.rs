@@ -39,9 +39,12 @@ pub fn render(t: &StageTimes, report_ms: u64) -> String {
         let resources = super::plural(*resources, "resource", "resources");
         largest.push(format!("Terraform root {name} ({resources})"));
     }
-    if t.kubernetes_objects > 0 {
+    if t.kubernetes_objects + t.across_files > 0 {
         let objects = super::plural(t.kubernetes_objects, "object", "objects");
-        largest.push(format!("Kubernetes cross-file batch ({objects})"));
+        let files = super::plural(t.across_files, "file", "files");
+        largest.push(format!(
+            "Kubernetes cross-file batch ({objects} kept whole, {files} modelled again)"
+        ));
     }
     if !largest.is_empty() {
         out.push_str(&format!("largest: {}\n", largest.join(", ")));
@@ -90,6 +93,7 @@ mod tests {
             largest_file: Some((4096, "big.yaml".into())),
             largest_root: Some((3, "infra".into())),
             kubernetes_objects: 2,
+            across_files: 1,
             threads: 1,
         };
         let s = render(&t, 9);
@@ -106,7 +110,7 @@ mod tests {
         assert!(
             s.ends_with(
                 "largest: file big.yaml (4 KiB), Terraform root infra (3 resources), \
-             Kubernetes cross-file batch (2 objects)\nthreads: 1 worker\n"
+             Kubernetes cross-file batch (2 objects kept whole, 1 file modelled again)\nthreads: 1 worker\n"
             ),
             "{s}"
         );

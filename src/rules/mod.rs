@@ -98,6 +98,8 @@ pub struct RuleSet {
     /// Kinds that checks look up beside the resource they check (`related`, and the
     /// native checks' lookups).
     looked_up: BTreeSet<String>,
+    /// Per rule (by position): whether its check or precondition reads other resources.
+    across: Vec<bool>,
 }
 
 /// The kind selector that matches every Kubernetes workload (anything with a pod spec).
@@ -123,10 +125,15 @@ impl RuleSet {
             }
         }
         let looked_up = looked_up.into_iter().map(str::to_owned).collect();
+        let across = rules
+            .iter()
+            .map(|r| r.check.looks_across() || r.when.as_ref().is_some_and(Predicate::looks_across))
+            .collect();
         RuleSet {
             rules,
             by_kind,
             looked_up,
+            across,
         }
     }
 
@@ -136,6 +143,23 @@ impl RuleSet {
     /// common case).
     pub fn reads(&self, resource: &Resource) -> bool {
         self.looked_up.contains(&resource.kind) || !self.indices_for(resource).is_empty()
+    }
+
+    /// Whether the rule at position `i` reads resources other than the one it checks.
+    pub fn looks_across(&self, i: usize) -> bool {
+        self.across.get(i).copied().unwrap_or(false)
+    }
+
+    /// Whether a check looks this resource's kind up beside the one it checks.
+    pub fn is_looked_up(&self, resource: &Resource) -> bool {
+        self.looked_up.contains(&resource.kind)
+    }
+
+    /// Whether a rule that reads other resources applies to this one.
+    pub fn has_across(&self, resource: &Resource) -> bool {
+        self.indices_for(resource)
+            .into_iter()
+            .any(|i| self.looks_across(i))
     }
 
     /// Positions in `rules` of the rules that apply to a resource, ascending (id order).

@@ -104,6 +104,19 @@ impl Predicate {
         }
     }
 
+    /// Whether this predicate reads resources other than the one it checks (`related`,
+    /// or a native check that looks others up): such rules need the cross-file batch.
+    pub fn looks_across(&self) -> bool {
+        match self {
+            Predicate::All(list) | Predicate::Any(list) => list.iter().any(Predicate::looks_across),
+            Predicate::Not(p) | Predicate::Every(_, p) | Predicate::Some(_, p) => p.looks_across(),
+            Predicate::If(a, b) => a.looks_across() || b.looks_across(),
+            Predicate::Related(_) => true,
+            Predicate::Native(n) => super::native::CROSS_NATIVES.contains(&n.name.as_str()),
+            Predicate::Present(_) | Predicate::Absent(_) | Predicate::Leaf(_) => false,
+        }
+    }
+
     /// Evaluates against `node` (the resource body, or an element inside `every`).
     pub fn eval(&self, node: &Node, cx: &EvalCx<'_>) -> Outcome {
         match self {

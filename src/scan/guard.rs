@@ -61,7 +61,18 @@ pub(crate) fn model_guarded(
     kind: Option<FileKind>,
     tf: &[Arc<SourceText>],
 ) -> Modelled {
-    let modelled = guarded(&src.display_path, "reading it", || {
+    let modelled = model_again(src, kind, tf);
+    crate::report::progress::tick();
+    modelled
+}
+
+/// `model_guarded` without counting the file as done: a file modelled a second time.
+pub(crate) fn model_again(
+    src: &SourceText,
+    kind: Option<FileKind>,
+    tf: &[Arc<SourceText>],
+) -> Modelled {
+    guarded(&src.display_path, "reading it", || {
         let (parsed, duplicate_keys) = parse::parse_scanned(src, kind);
         let mut built = model::build(src, parsed, tf);
         built.duplicate_keys = duplicate_keys;
@@ -70,9 +81,7 @@ pub(crate) fn model_guarded(
     .unwrap_or_else(|e| Modelled {
         errors: vec![e],
         ..Modelled::default()
-    });
-    crate::report::progress::tick();
-    modelled
+    })
 }
 
 /// Terraform evaluation; a panic becomes an error on the first Terraform file.

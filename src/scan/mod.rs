@@ -1,7 +1,9 @@
 //! Orchestration: discover → read → parse and model → evaluate in batches (each Terraform
-//! root, each other file, then all Kubernetes objects) → suppress. Hands a `Report` to
+//! root, each other file, then the cross-file rules of Kubernetes objects and workflows)
+//! → suppress. Hands a `Report` to
 //! the emitters.
 
+mod across;
 mod clock;
 mod guard;
 mod read;
@@ -16,12 +18,12 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
 use self::clock::{Budget, StageClock, elapsed_ms};
-use self::guard::{first_file, guarded_batch, model_guarded, terraform_guarded};
+use self::guard::{first_file, guarded_batch, terraform_guarded};
 use self::scope::{Focus, scope};
 use crate::config::Config;
 use crate::discover::{self, DiscoverOptions, FileKind};
 use crate::error::{Fatal, FileError, Notice};
-use crate::evaluate::{Batch, EvalOptions};
+use crate::evaluate::{Batch, EvalOptions, Scope};
 use crate::model::{Family, Modelled, Resource, terraform};
 use crate::render::Rendered;
 use crate::report::{Report, StageTimes, Summary};
@@ -216,10 +218,7 @@ pub fn collect(opts: &ScanOptions) -> Result<Collected, Fatal> {
                     };
                 }
             };
-            let mut m = model_guarded(&src, kind, &tf_files);
-            crate::render::drop_patch_objects(&src.display_path, &patches, &mut m);
-            rendered.settle(&src.display_path, &mut m);
-            m
+            across::model_file(&src, kind, &tf_files, &patches, &rendered, false)
         })
         .collect();
     for m in per_file {
@@ -247,8 +246,9 @@ pub fn collect(opts: &ScanOptions) -> Result<Collected, Fatal> {
 ///
 /// Resources are evaluated in batches of what can relate to each other and dropped right
 /// after, keeping only findings: each Terraform root as soon as it is built (its syntax
-/// trees are freed before the other files are modelled), each other file on its own,
-/// and all Kubernetes objects together at the end (checks look across manifests).
+/// trees are freed before the other files are modelled), each other file on its own
+/// (its Kubernetes objects and workflows with the rules that read only them), and at the
+/// end the rules that look across manifests and workflows (`across`).
 pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
     let started = Instant::now();
     let mut times = StageTimes {
@@ -288,7 +288,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
             }
             clock.time_evaluate(|| {
                 guarded_batch(&first, || {
-                    Batch::evaluate(rules, &resources, &sources, &eval)
+                    Batch::evaluate(rules, &resources, &sources, &eval, Scope::All)
                 })
             })
         })
@@ -310,7 +310,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
     let t = Instant::now();
     // Batches are summed as they finish (a batch's per-rule counts are as long as the
     // rule set: kept per file, they cost more than the files' texts); what else a file
-    // left (objects for the Kubernetes batch, errors, directives) is kept, most files
+    // left (objects for the cross-file batch, errors, directives) is kept, most files
     // leave nothing, and it is put back in file order.
     let (files_batch, files_scanned, mut per_file): (Batch, usize, Vec<(usize, PerFile)>) = all
         .par_iter()
@@ -355,10 +355,17 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
         );
     per_file.sort_unstable_by_key(|(i, _)| *i);
     total.absorb(files_batch);
+    // Rendered objects cannot be read again: evaluated with the local rules now, kept
+    // whole if a rule that looks across applies to them or a check looks them up.
     let mut kubernetes = std::mem::take(&mut rendered.resources);
-    let waiting = kubernetes.len();
-    kubernetes.retain(|r| rules.reads(r));
-    total.resources += waiting - kubernetes.len();
+    total.absorb(clock.time_evaluate(|| {
+        guarded_batch(&first_file(&kubernetes, &sources), || {
+            Batch::evaluate_parallel(rules, &kubernetes, &sources, &eval, Scope::Local)
+        })
+    }));
+    kubernetes.retain(|r| rules.is_looked_up(r) || rules.has_across(r));
+    let mut census = Vec::new();
+    let mut remembered = Vec::new();
     let mut duplicate_keys = Vec::new();
     let mut directives = vec![Vec::new(); sources.len()];
     for (i, done) in per_file {
@@ -366,8 +373,12 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
             errors.extend(done.error);
             continue;
         };
-        let file = all[i].0;
+        let (file, kind) = all[i];
         kubernetes.extend(m.resources);
+        census.extend(done.census);
+        if done.across_subjects {
+            remembered.push((file, kind, done.text_held));
+        }
         errors.extend(m.errors);
         notices.extend(m.notices);
         duplicate_keys.extend(m.duplicate_keys);
@@ -385,24 +396,31 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
             sources.release(src.id);
         }
     }
-    drop(tf_files);
     times.files_ms = elapsed_ms(t);
     times.mark("other files");
     times.largest_file = largest_file
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     times.kubernetes_objects = kubernetes.len();
+    times.across_files = remembered.len();
 
     let t = Instant::now();
-    let first = first_file(&kubernetes, &sources);
-    if kubernetes.is_empty() || budget.allows(&first) {
-        total.absorb(clock.time_evaluate(|| {
-            guarded_batch(&first, || {
-                Batch::evaluate_parallel(rules, &kubernetes, &sources, &eval)
-            })
-        }));
-    }
-    kubernetes.into_par_iter().for_each(drop);
+    total.absorb(across::evaluate(
+        &across::PhaseB {
+            sources: &sources,
+            rules,
+            eval: &eval,
+            clock: &clock,
+            budget: &budget,
+            tf_files: &tf_files,
+            patches: &patches,
+            rendered: &rendered,
+        },
+        kubernetes,
+        census,
+        &remembered,
+    ));
+    drop(tf_files);
     times.kubernetes_ms = elapsed_ms(t);
     times.mark("kubernetes");
     times.model_cpu_ms = clock.model_ms();
@@ -506,6 +524,8 @@ impl PerFile {
     fn is_empty(&self) -> bool {
         self.error.is_none()
             && self.directives.is_empty()
+            && self.census.is_empty()
+            && !self.across_subjects
             // Destructured: a field added to `Modelled` must be considered here.
             && self.modelled.as_ref().is_none_or(|m| {
                 let Modelled {
@@ -531,10 +551,18 @@ struct PerFile {
     error: Option<FileError>,
     batch: Batch,
     directives: Vec<suppress::Directive>,
+    /// Stand-ins for the file's workloads in the cross-file index.
+    census: Vec<Resource>,
+    /// Whether the cross-file batch reads the file again for its subjects.
+    across_subjects: bool,
+    /// Whether its text stays held after this stage.
+    text_held: bool,
 }
 
 /// Reads, models and checks one file: its own resources now, its Kubernetes objects and
-/// workflows later with the others (`modelled.resources`). Its text is released unless
+/// workflows now with the local rules and later with the cross-file ones (looked-up
+/// objects kept whole in `modelled.resources`, the file remembered for its other
+/// subjects, see `across`). Its text is released unless
 /// a later stage needs it (a finding or an error to show, or a Terraform file that a plan
 /// maps onto); it is read again if a Kubernetes finding lands in it.
 #[allow(clippy::too_many_arguments)]
@@ -557,6 +585,9 @@ fn per_file(
         error: None,
         batch: Batch::default(),
         directives: Vec::new(),
+        census: Vec::new(),
+        across_subjects: false,
+        text_held: false,
     };
     if !budget.allows(sources.display_path(id).unwrap_or_default()) {
         return skipped;
@@ -572,25 +603,26 @@ fn per_file(
         }
     };
     let bytes = src.text.len() as u64;
-    let mut m = clock.time_model(|| model_guarded(&src, kind, tf_files));
-    crate::render::drop_patch_objects(&src.display_path, patches, &mut m);
-    rendered.settle(&src.display_path, &mut m);
-    // Kubernetes objects and workflows wait for the others (they relate across files:
-    // selectors, and pins of the same action); everything else only relates within its
-    // own file.
-    let (mut later, own): (Vec<_>, Vec<_>) = std::mem::take(&mut m.resources)
+    let mut m =
+        clock.time_model(|| across::model_file(&src, kind, tf_files, patches, rendered, false));
+    // Kubernetes objects and workflows are checked here with the rules that read only
+    // them; the rules that look across files (selectors, pins of the same action) see
+    // them in the cross-file batch. Everything else only relates within its own file.
+    let (later, own): (Vec<_>, Vec<_>) = std::mem::take(&mut m.resources)
         .into_iter()
-        .partition(|r| matches!(r.family, Family::Kubernetes | Family::Workflow));
-    let mut batch = clock.time_evaluate(|| {
+        .partition(across::waits);
+    let batch = clock.time_evaluate(|| {
         guarded_batch(&src.display_path, || {
-            Batch::evaluate(rules, &own, sources, eval)
+            let mut batch = Batch::evaluate(rules, &own, sources, eval, Scope::All);
+            batch.absorb(Batch::evaluate(rules, &later, sources, eval, Scope::Local));
+            batch
         })
     });
-    // What no check reads is counted as checked here and not kept for later.
-    let waiting = later.len();
-    later.retain(|r| rules.reads(r));
-    batch.resources += waiting - later.len();
-    m.resources = later;
+    let workflows = later
+        .iter()
+        .any(|r| r.family == Family::Workflow && rules.reads(r));
+    let kept = across::keep(rules, later);
+    m.resources = kept.whole;
     let directives = if inline {
         suppress::directives(&src.text)
     } else {
@@ -598,7 +630,7 @@ fn per_file(
     };
     // Workflows stay: the pin checks read every workflow's text.
     let keep = kind == Some(FileKind::Terraform)
-        || m.resources.iter().any(|r| r.family == Family::Workflow)
+        || workflows
         || !batch.findings.is_empty()
         || !m.duplicate_keys.is_empty()
         || m.errors.iter().any(|e| e.span.is_some());
@@ -612,5 +644,8 @@ fn per_file(
         error: None,
         batch,
         directives,
+        census: kept.census,
+        across_subjects: kept.subjects,
+        text_held: keep,
     }
 }

@@ -1,5 +1,6 @@
 //! One integration-test binary (faster to link than one per file).
 
+mod across; // cross-file Kubernetes checks: subjects and targets in different files
 mod action; // action.yml schema and hygiene, pre-commit manifest
 mod cli; // the binary end to end: exit codes, JSON contract, config, bad input
 mod distribution; // release workflow, crate/wheel metadata, pre-commit mirror, pins

@@ -29,6 +29,23 @@ pub(crate) const LOOKED_UP_KINDS: &[&[&str]] = &[
     &["gha_job", "gha_action"],
 ];
 
+/// Native checks that read resources other than the one they check, through the
+/// index's lookups (`same_root`, `same_root_ids`, `of_kind`, `memo`,
+/// `image_tagged_at_deploy`), directly or through `support/`: the rules using them are
+/// evaluated in the cross-file batch. The test below keeps this list complete.
+pub(crate) const CROSS_NATIVES: &[&str] = &[
+    "aws_account_setting",
+    "aws_iam_admin_policy",
+    "aws_iam_privilege_escalation",
+    "aws_s3_log_target",
+    "aws_s3_public_policy",
+    "gcp_subnet_network_flow_logs",
+    "gha_pinned_version_conflict",
+    "k8s_image_tagged_at_deploy",
+    "k8s_workload_selected_by_network_policy",
+    "terraform_provider_at_least",
+];
+
 /// Every native check by name: one line each.
 #[rustfmt::skip]
 const NATIVES: &[(&str, NativeFn)] = &[
@@ -107,3 +124,6 @@ pub fn names() -> Vec<&'static str> {
     v.sort_unstable();
     v
 }
+
+#[cfg(test)]
+mod cross_guard;
