@@ -1,10 +1,10 @@
 //! The cross-file batch (phase B). Phase A evaluates every Kubernetes object and workflow
 //! in its own file with the rules that read only it, and keeps whole only the objects
-//! that checks look up (policies, service accounts, deploy configs, workflow pins) or
-//! that cannot be read again (rendered output). A file whose objects are subjects of a
-//! rule that looks across is remembered by id, read and modelled again here, and its
-//! subjects evaluated against the index of the kept objects: memory is bounded by one
-//! file, not by every object of the scan.
+//! that checks look up (policies, service accounts, deploy configs) or that cannot be read
+//! again (rendered output); of jobs and actions it keeps only their pinned `uses`. A file
+//! whose objects are subjects of a rule that looks across is remembered by id, read and
+//! modelled again here, and its subjects evaluated against the index of the kept objects:
+//! memory is bounded by one file, not by every object of the scan.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -19,8 +19,8 @@ use crate::evaluate::{Batch, EvalOptions, Scope};
 use crate::model::{Family, Modelled, Resource};
 use crate::parse::node::{Entry, Node, Value};
 use crate::render::Rendered;
-use crate::rules::RuleSet;
 use crate::rules::index::ResourceIndex;
+use crate::rules::{RuleSet, native};
 use crate::source::{FileId, SourceMap, SourceText};
 
 /// What the model stage makes of one file, the same in both phases: its resources, less
@@ -53,7 +53,8 @@ pub(super) fn waits(r: &Resource) -> bool {
 pub(super) struct Kept {
     /// Objects checks look up, kept whole for the index.
     pub whole: Vec<Resource>,
-    /// Stand-ins for the workloads left in the file (see [`census`]).
+    /// Stand-ins for the objects left in the file: workloads' labels (see [`census`]),
+    /// jobs' pins ([`native::lookup_stand_in`]).
     pub census: Vec<Resource>,
     /// Whether the file holds subjects of a rule that looks across.
     pub subjects: bool,
@@ -63,8 +64,12 @@ pub(super) struct Kept {
 pub(super) fn keep(rules: &RuleSet, objects: Vec<Resource>) -> Kept {
     let mut kept = Kept::default();
     for r in objects {
-        if rules.is_looked_up(&r) {
+        if kept_whole(rules, &r) {
             kept.whole.push(r);
+        } else if rules.is_looked_up(&r) {
+            // A kind with a stand-in: the index gets what lookups read of it.
+            kept.subjects |= rules.has_across(&r);
+            kept.census.extend(native::lookup_stand_in(&r));
         } else if rules.has_across(&r) {
             kept.subjects = true;
             kept.census.extend(census(&r));
@@ -78,8 +83,14 @@ pub(super) fn keep(rules: &RuleSet, objects: Vec<Resource>) -> Kept {
 fn subjects(rules: &RuleSet, objects: Vec<Resource>) -> Vec<Resource> {
     objects
         .into_iter()
-        .filter(|r| waits(r) && !rules.is_looked_up(r) && rules.has_across(r))
+        .filter(|r| waits(r) && !kept_whole(rules, r) && rules.has_across(r))
         .collect()
+}
+
+/// Whether phase A keeps an object whole: checks look its kind up and need more of it
+/// than a stand-in holds.
+fn kept_whole(rules: &RuleSet, r: &Resource) -> bool {
+    rules.is_looked_up(r) && !native::has_lookup_stand_in(&r.kind)
 }
 
 /// A workload's namespace and pod labels, without the rest: the network-policy check

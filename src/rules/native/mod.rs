@@ -26,7 +26,7 @@ pub(crate) const LOOKED_UP_KINDS: &[&[&str]] = &[
     &["NetworkPolicy", "Kustomization", "Config"],
     kubernetes::network_policy::OTHER_POLICY_KINDS,
     // Workflow pins compared across files.
-    &["gha_job", "gha_action"],
+    &gha::version_comment::PIN_KINDS,
 ];
 
 /// Native checks that read resources other than the one they check, through the
@@ -116,6 +116,18 @@ pub fn keyword_ids(name: &str, args: Option<&crate::parse::node::Node>) -> Optio
 /// Whether `text` contains one of the registered keywords `ids` (one scan per resource).
 pub fn keywords_present(text: &str, ids: &[usize], cx: &super::context::EvalCx<'_>) -> bool {
     text::secret_pattern::has_keyword(text, ids, cx)
+}
+
+/// What the cross-file lookups read of an object of a kind [`has_lookup_stand_in`]
+/// accepts (the pins of a job), None when they would find nothing in it: such objects are
+/// not kept whole, and their own cross-file checks run on them modelled again.
+pub fn lookup_stand_in(r: &crate::model::Resource) -> Option<crate::model::Resource> {
+    gha::version_comment::pin_stand_in(r)
+}
+
+/// Whether [`lookup_stand_in`] stands in for objects of this kind.
+pub fn has_lookup_stand_in(kind: &str) -> bool {
+    gha::version_comment::PIN_KINDS.contains(&kind)
 }
 
 /// Names of all native checks, for error messages.

@@ -11,7 +11,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::steps;
-use crate::parse::node::Node;
+use crate::model::Resource;
+use crate::parse::node::{Entry, Node, Value};
 use crate::rules::context::EvalCx;
 use crate::rules::native::support::spans::fail_or_pass;
 use crate::rules::truth::Outcome;
@@ -28,6 +29,9 @@ static CLAIM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*#\s*(?:(?:tag|version|ratchet:[^\s]*)\s*[=:@]?\s*)?v?([0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z.-]+)?)\b")
         .expect("static regex")
 });
+
+/// The kinds whose pins are tallied across files.
+pub(crate) const PIN_KINDS: [&str; 2] = ["gha_job", "gha_action"];
 
 /// One pin: (owner/repo, lowercase SHA, claimed version, span of the `uses` value).
 type Pin = (String, String, String, Span);
@@ -49,7 +53,7 @@ pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, _: Option<&Node>) -> Outcome {
     // was quadratic in the number of jobs).
     let tally = cx.index.memo("gha_pin_tally", |_| {
         let mut tally = Tally::default();
-        for kind in ["gha_job", "gha_action"] {
+        for kind in PIN_KINDS {
             for r in cx.index.of_kind(kind) {
                 if let Some(text) = cx.index.file_text(r.span.file) {
                     for (repo, sha, ver, _) in pins(&r.body, &text) {
@@ -125,6 +129,46 @@ fn odd(map: &HashMap<(String, String), Counts>, key: &(String, String), mine: &s
             .is_none_or(|(n, _)| *n >= own)
 }
 
+/// What the pin tally reads of a job or composite action kept for the cross-file batch:
+/// its `uses` and its steps' `uses` that are pinned to a SHA, at their own spans (the
+/// comments are read from the file); None when it has no such pin. A workflow corpus
+/// kept whole for this cost two copies of every job's tree.
+pub(crate) fn pin_stand_in(r: &Resource) -> Option<Resource> {
+    if !PIN_KINDS.contains(&r.kind.as_str()) {
+        return None;
+    }
+    let pinned = |node: &Node| {
+        node.entry("uses")
+            .filter(|e| e.value.as_str().is_some_and(|v| PINNED.is_match(v.trim())))
+            .map(|e| Entry {
+                key: e.key.clone(),
+                key_span: e.key_span,
+                value: e.value.clone(),
+            })
+    };
+    let mut entries: Vec<Entry> = pinned(&r.body).into_iter().collect();
+    let step_pins: Vec<Node> = steps(&r.body)
+        .iter()
+        .filter_map(|step| Some(Node::new(Value::Map(vec![pinned(step)?]), step.span)))
+        .collect();
+    if let Some(e) = r.body.entry("steps").filter(|_| !step_pins.is_empty()) {
+        entries.push(Entry {
+            key: e.key.clone(),
+            key_span: e.key_span,
+            value: Node::new(Value::List(step_pins), e.value.span),
+        });
+    }
+    (!entries.is_empty()).then(|| Resource {
+        body: Node::new(Value::Map(entries), r.body.span),
+        kind: r.kind.clone(),
+        family: r.family,
+        address: r.address.clone(),
+        span: r.span,
+        header: r.header,
+        group: r.group.clone(),
+    })
+}
+
 /// The pins with a version comment among a job's or action's `uses` values.
 fn pins(body: &Node, src: &str) -> Vec<Pin> {
     let uses = body
@@ -179,6 +223,29 @@ mod tests {
             PINNED.is_match("github/codeql-action/init@8e5e7e5ab8b370d6c329ec480221332ada57f0ab")
         );
         assert!(!PINNED.is_match("actions/checkout@v4"));
+    }
+
+    #[test]
+    fn a_stand_in_keeps_only_the_pinned_uses() {
+        use crate::source::{FileId, SourceText};
+        let text = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    env: {A: b}\n    steps:\n      - run: make\n      - uses: o/a@89abcdef0123456789abcdef0123456789abcdef # v2.3.0\n      - uses: o/b@v1\n  b:\n    steps:\n      - uses: o/c@v2\n";
+        let src = SourceText::new(
+            FileId(1),
+            ".github/workflows/x.yml".into(),
+            ".github/workflows/x.yml".into(),
+            std::sync::Arc::from(text),
+        );
+        let doc = crate::parse::yaml::parse_yaml(&src).unwrap().remove(0);
+        let jobs = crate::model::workflow::workflow_resources(&src, doc);
+        let a = pin_stand_in(&jobs[1]).expect("job a has a pin");
+        assert_eq!(a.address, "jobs.a");
+        let keys: Vec<&str> = a.body.entries().iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["steps"]);
+        assert_eq!(steps(&a.body).len(), 1);
+        // The tally reads the same pins from the stand-in as from the job.
+        assert_eq!(pins(&a.body, text), pins(&jobs[1].body, text));
+        assert!(pin_stand_in(&jobs[2]).is_none(), "job b pins nothing");
+        assert!(pin_stand_in(&jobs[0]).is_none(), "a workflow is not a job");
     }
 
     #[test]

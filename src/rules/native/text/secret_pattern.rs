@@ -301,7 +301,7 @@ pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -> Outcom
         return Outcome::pass(Vec::new());
     }
     if let Some(paths) = &c.paths
-        && !paths.is_match(&cx.resource.address.replace('\\', "/"))
+        && !path_matches(paths, &cx.resource.address)
     {
         return Outcome::pass(Vec::new());
     }
@@ -334,6 +334,16 @@ pub(crate) fn check(body: &Node, cx: &EvalCx<'_>, args: Option<&Node>) -> Outcom
         .map(|m| Span::new(body.span.file, start + m.start(), start + m.end()))
         .collect();
     fail_or_pass(spans)
+}
+
+/// Whether a file's address matches a `paths` regex, with `/` separators on every OS
+/// (copied only when it has a backslash: this runs for every file).
+fn path_matches(paths: &Regex, address: &str) -> bool {
+    if address.contains('\\') {
+        paths.is_match(&address.replace('\\', "/"))
+    } else {
+        paths.is_match(address)
+    }
 }
 
 /// The problems in a rule's args, for `isolint test-rules` and the pack tests.
