@@ -30,7 +30,11 @@ pub struct Batch {
     /// rules that saw nothing left out. Sparse because a scan holds one batch per file
     /// until it absorbs them, and a file sees a few dozen of the rules: a dense counter
     /// per rule was 7 KB a file once every text file had rules (70 MB at 10,000 files).
-    pub checked: Vec<(u32, u32)>,
+    checked: Vec<(u32, u32)>,
+    /// The same counts by rule position, for what the batch absorbed from others: an
+    /// accumulator sums tens of thousands of per-file batches, and a search and insert in
+    /// the sparse list per rule and file cost as much as the text rules themselves.
+    absorbed: Vec<u32>,
     pub resources: usize,
 }
 
@@ -49,6 +53,14 @@ pub enum Scope {
 }
 
 impl Batch {
+    /// A batch that checked nothing and holds only these errors.
+    pub fn failed(errors: Vec<crate::error::FileError>) -> Batch {
+        Batch {
+            errors,
+            ..Batch::default()
+        }
+    }
+
     /// Evaluates `resources` on this thread (callers run batches in parallel).
     pub fn evaluate(
         rules: &RuleSet,
@@ -147,24 +159,42 @@ impl Batch {
         }
     }
 
-    /// `checked` as `rule id → count`, rules that saw nothing left out.
+    /// Adds `n` to the absorbed count of the rule at position `rule`.
+    fn count_absorbed(&mut self, rule: u32, n: u32) {
+        let at = rule as usize;
+        if at >= self.absorbed.len() {
+            self.absorbed.resize(at + 1, 0);
+        }
+        self.absorbed[at] += n;
+    }
+
+    /// Resources each rule saw, as `rule id → count`, rules that saw nothing left out.
     pub fn checked_by_id(&self, rules: &RuleSet) -> BTreeMap<String, usize> {
-        self.checked
-            .iter()
-            .filter(|(_, n)| *n > 0)
-            .filter_map(|&(i, n)| Some((rules.rules.get(i as usize)?.meta.id.clone(), n as usize)))
-            .collect()
+        let absorbed = self.absorbed.iter().enumerate().map(|(i, &n)| (i, n));
+        let own = self.checked.iter().map(|&(i, n)| (i as usize, n));
+        let mut out: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, n) in absorbed.chain(own).filter(|&(_, n)| n > 0) {
+            if let Some(rule) = rules.rules.get(i) {
+                *out.entry(rule.meta.id.clone()).or_default() += n as usize;
+            }
+        }
+        out
     }
 
     /// Adds another batch's results to this one.
     pub fn absorb(&mut self, other: Batch) {
         self.findings.extend(other.findings);
         self.errors.extend(other.errors);
-        if self.checked.is_empty() {
-            self.checked = other.checked;
+        for (rule, n) in other.checked {
+            self.count_absorbed(rule, n);
+        }
+        if self.absorbed.is_empty() {
+            self.absorbed = other.absorbed;
         } else {
-            for (rule, n) in other.checked {
-                self.count(rule, n);
+            for (rule, n) in other.absorbed.into_iter().enumerate() {
+                if n > 0 {
+                    self.count_absorbed(u32::try_from(rule).unwrap_or(u32::MAX), n);
+                }
             }
         }
         self.resources += other.resources;

@@ -199,12 +199,7 @@ fn file(
     }
     let src = match read::read_file(cx.sources, id, kind) {
         Ok(src) => src,
-        Err(error) => {
-            return Batch {
-                errors: error.into_iter().collect(),
-                ..Batch::default()
-            };
-        }
+        Err(error) => return Batch::failed(error.into_iter().collect()),
     };
     let m = cx
         .clock

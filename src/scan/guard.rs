@@ -108,8 +108,5 @@ pub(crate) fn first_file(resources: &[Resource], sources: &SourceMap) -> String 
 
 /// A batch's evaluation; a panic loses that batch's findings and says so.
 pub(crate) fn guarded_batch(file: &str, work: impl FnOnce() -> Batch) -> Batch {
-    guarded(file, "checking it", work).unwrap_or_else(|e| Batch {
-        errors: vec![e],
-        ..Batch::default()
-    })
+    guarded(file, "checking it", work).unwrap_or_else(|e| Batch::failed(vec![e]))
 }
