@@ -5,14 +5,15 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::Report;
+use super::{Report, Streamed};
+use crate::finding::Finding;
 
 #[derive(Serialize)]
-struct Output<'a> {
+struct Output<'a, Findings> {
     version: u32,
     tool: Tool,
     summary: Summary,
-    findings: Vec<JsonFinding<'a>>,
+    findings: Findings,
     errors: Vec<JsonError<'a>>,
 }
 
@@ -70,38 +71,12 @@ struct JsonError<'a> {
 }
 
 pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-    let findings = report
-        .findings
-        .iter()
-        .filter_map(|f| {
-            let (start, end) = report.positions(f.span)?;
-            Some(JsonFinding {
-                rule_id: &f.rule.id,
-                name: &f.rule.name,
-                title: &f.rule.title,
-                severity: f.severity.as_str(),
-                controls: &f.rule.controls,
-                message: &f.message,
-                remediation: &f.rule.remediation,
-                file: &f.file,
-                line: start.line,
-                column: start.column,
-                end_line: end.line,
-                end_column: end.column,
-                resource: &f.address,
-                fingerprint: &f.fingerprint,
-                confidence: match f.confidence {
-                    crate::finding::Confidence::High => "high",
-                    crate::finding::Confidence::Low => "low",
-                },
-                suppressed: f.suppression.is_some(),
-                suppression: f.suppression.as_ref().map(|s| JsonSuppression {
-                    kind: s.kind.as_str(),
-                    reason: &s.reason,
-                }),
-            })
-        })
-        .collect();
+    let findings = Streamed(|| {
+        report
+            .findings
+            .iter()
+            .filter_map(|f| json_finding(report, f))
+    });
     let errors = report
         .errors
         .iter()
@@ -136,4 +111,33 @@ pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     };
     serde_json::to_writer_pretty(&mut *out, &output)?;
     writeln!(out)
+}
+
+fn json_finding<'a>(report: &'a Report, f: &'a Finding) -> Option<JsonFinding<'a>> {
+    let (start, end) = report.positions(f.span)?;
+    Some(JsonFinding {
+        rule_id: &f.rule.id,
+        name: &f.rule.name,
+        title: &f.rule.title,
+        severity: f.severity.as_str(),
+        controls: &f.rule.controls,
+        message: &f.message,
+        remediation: &f.rule.remediation,
+        file: &f.file,
+        line: start.line,
+        column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+        resource: &f.address,
+        fingerprint: &f.fingerprint,
+        confidence: match f.confidence {
+            crate::finding::Confidence::High => "high",
+            crate::finding::Confidence::Low => "low",
+        },
+        suppressed: f.suppression.is_some(),
+        suppression: f.suppression.as_ref().map(|s| JsonSuppression {
+            kind: s.kind.as_str(),
+            reason: &s.reason,
+        }),
+    })
 }

@@ -46,6 +46,21 @@ pub struct Summary {
     pub duration_ms: u64,
 }
 
+/// A sequence written as it is produced: a report of a million findings is never held a
+/// second time as output structs (that copy set the peak of a `--scale 470` scan).
+pub(crate) struct Streamed<F>(pub F);
+
+impl<F, I> serde::Serialize for Streamed<F>
+where
+    F: Fn() -> I,
+    I: IntoIterator,
+    I::Item: serde::Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((self.0)())
+    }
+}
+
 /// `1 file`, `2 files`.
 pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })

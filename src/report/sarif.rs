@@ -3,13 +3,13 @@
 //! `properties.tags` and `security-severity`; results with precise regions and a
 //! private `partialFingerprints` key) and the ISO/IEC 27002 controls as a taxonomy.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::{Report, control_label};
+use super::{Report, Streamed, control_label};
 use crate::controls::Catalogue;
 use crate::finding::{Finding, SuppressionKind};
 use crate::rules::{RuleMeta, Severity};
@@ -21,23 +21,24 @@ const SRCROOT: &str = "%SRCROOT%";
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Log<'a> {
+struct Log<'a, Results> {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
-    runs: Vec<Run<'a>>,
+    runs: Vec<Run<'a, Results>>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Run<'a> {
+struct Run<'a, Results> {
     tool: Tool<'a>,
     automation_details: AutomationDetails,
     #[serde(skip_serializing_if = "Option::is_none")]
     original_uri_base_ids: Option<serde_json::Value>,
     column_kind: &'static str,
     invocations: Vec<Invocation>,
-    results: Vec<SarifResult<'a>>,
+    /// Written as they are produced (`Streamed`).
+    results: Results,
     taxonomies: Vec<Taxonomy>,
 }
 
@@ -255,22 +256,20 @@ pub fn security_severity(s: Severity) -> &'static str {
 pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let root = SrcRoot::of(report);
     // Rules that produced a result (suppressed ones included), in id order.
-    let mut metas: Vec<&RuleMeta> = Vec::new();
-    for f in &report.findings {
-        if !metas.iter().any(|m| m.id == f.rule.id) {
-            metas.push(&f.rule);
-        }
-    }
-    metas.sort_by(|a, b| a.id.cmp(&b.id));
-    let rules = metas.iter().map(|m| rule(m)).collect();
-    let results = report
+    let by_id: BTreeMap<&str, &RuleMeta> = report
         .findings
         .iter()
-        .map(|f| {
-            let index = metas.iter().position(|m| m.id == f.rule.id).unwrap_or(0);
-            result(report, f, index, &root)
-        })
+        .map(|f| (f.rule.id.as_str(), &*f.rule))
         .collect();
+    let metas: Vec<&RuleMeta> = by_id.values().copied().collect();
+    let index: BTreeMap<&str, usize> = by_id.keys().enumerate().map(|(i, id)| (*id, i)).collect();
+    let rules = metas.iter().map(|m| rule(m)).collect();
+    let results = Streamed(|| {
+        report.findings.iter().map(|f| {
+            let rule_index = index.get(f.rule.id.as_str()).copied().unwrap_or(0);
+            result(report, f, rule_index, &root)
+        })
+    });
     let controls: BTreeSet<(u32, u32, &str)> = metas
         .iter()
         .flat_map(|m| &m.controls)
