@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use rayon::prelude::*;
 
 use crate::finding::{Confidence, Finding, fingerprint};
+use crate::gathered::Gathered;
 use crate::model::{Family, Resource};
 use crate::parse::node::Node;
 use crate::rules::context::EvalCx;
@@ -23,7 +24,7 @@ pub struct EvalOptions {
 /// `finish`ed), how many resources each rule saw, how many resources there were.
 #[derive(Debug, Default)]
 pub struct Batch {
-    pub findings: Vec<Finding>,
+    pub findings: Gathered,
     /// A check that panicked (the batch's findings are lost, the scan goes on).
     pub errors: Vec<crate::error::FileError>,
     /// Resources each rule saw: (position in the rule set, count), sorted by position,
@@ -183,7 +184,7 @@ impl Batch {
 
     /// Adds another batch's results to this one.
     pub fn absorb(&mut self, other: Batch) {
-        self.findings.extend(other.findings);
+        self.findings.append(other.findings);
         self.errors.extend(other.errors);
         for (rule, n) in other.checked {
             self.count_absorbed(rule, n);

@@ -15,6 +15,7 @@ pub(crate) mod docs;
 pub mod error;
 pub mod evaluate;
 pub mod finding;
+pub mod gathered;
 pub(crate) mod memory;
 pub mod model;
 pub mod parse;

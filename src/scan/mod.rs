@@ -442,7 +442,7 @@ pub fn scan(opts: &ScanOptions, rules: &RuleSet) -> Result<Report, Fatal> {
         });
     }
     errors.append(&mut total.errors);
-    let findings = rendered.remap(std::mem::take(&mut total.findings));
+    let findings = rendered.remap(std::mem::take(&mut total.findings).into_vec());
     let mut findings = crate::evaluate::finish(findings, &sources);
     findings.extend(
         duplicate_keys

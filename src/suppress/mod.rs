@@ -6,7 +6,7 @@
 pub(crate) mod annotation;
 pub(crate) mod baseline;
 pub(crate) mod directive;
-mod meta;
+pub(crate) mod meta;
 
 use std::collections::BTreeSet;
 
