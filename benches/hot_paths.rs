@@ -111,7 +111,7 @@ fn bench_parse(c: &mut Criterion) {
     }
     let big = SourceText::new(
         FileId(0),
-        "big.yaml".into(),
+        "big.yaml",
         "big.yaml".into(),
         Arc::from(big),
     );

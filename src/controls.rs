@@ -33,7 +33,7 @@ impl Catalogue {
     fn parse(text: &str) -> Catalogue {
         let src = SourceText::new(
             FileId(0),
-            "rules/iso27002-2022.yaml".into(),
+            "rules/iso27002-2022.yaml",
             "rules/iso27002-2022.yaml".into(),
             Arc::from(text),
         );

@@ -193,7 +193,7 @@ pub(crate) fn resources_json(collected: &crate::scan::Collected) -> String {
                 || (String::new(), 0),
                 |s| {
                     (
-                        s.display_path.clone(),
+                        s.display_path.to_string(),
                         s.position(r.header.start as usize).line,
                     )
                 },

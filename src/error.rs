@@ -98,7 +98,7 @@ impl Problem {
             column: pos.column,
             message: message.into(),
             snippet: Some(Snippet {
-                name: src.display_path.clone(),
+                name: src.display_path.to_string(),
                 text: src.text.clone(),
                 start,
                 len: len.max(1),

@@ -295,7 +295,7 @@ fn drop_text_duplicates(findings: Vec<Finding>, sources: &SourceMap) -> Vec<Find
             f.rule
                 .controls
                 .iter()
-                .map(move |c| (f.file.as_str(), line, c.as_str()))
+                .map(move |c| (&*f.file, line, c.as_str()))
         })
         .collect();
     let duplicate: Vec<bool> = findings
@@ -306,7 +306,7 @@ fn drop_text_duplicates(findings: Vec<Finding>, sources: &SourceMap) -> Vec<Find
                 && f.rule
                     .controls
                     .iter()
-                    .any(|c| structured.contains(&(f.file.as_str(), line, c.as_str())))
+                    .any(|c| structured.contains(&(&*f.file, line, c.as_str())))
         })
         .collect();
     findings
@@ -402,7 +402,8 @@ fn make_finding(
         message,
         confidence,
         fingerprint: fingerprint(&rule.meta.id, &src, &identity, span, rule.meta.sensitive),
-        suppression: crate::suppress::annotation::suppression(resource, &rule.meta.id),
+        suppression: crate::suppress::annotation::suppression(resource, &rule.meta.id)
+            .map(Box::new),
         rule: rule.meta.clone(),
     })
 }

@@ -79,18 +79,19 @@ mod tests {
     use crate::finding::{Confidence, Finding};
     use crate::rules::Severity;
     use crate::source::{FileId, Span};
+    use std::sync::Arc;
 
     fn finding(n: u32) -> Finding {
         Finding {
             rule: crate::suppress::meta::meta_rules()[0].clone(),
             severity: Severity::Low,
             address: format!("r{n}"),
-            file: String::new(),
+            file: Arc::from(""),
             span: Span::new(FileId(0), n as usize, n as usize + 1),
             header: Span::new(FileId(0), n as usize, n as usize + 1),
             message: String::new(),
             confidence: Confidence::High,
-            fingerprint: String::new(),
+            fingerprint: Default::default(),
             suppression: None,
         }
     }

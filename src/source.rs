@@ -19,7 +19,7 @@ pub struct Position {
 pub struct SourceText {
     pub id: FileId,
     /// Path relative to the working directory, `/`-separated.
-    pub display_path: String,
+    pub display_path: Arc<str>,
     /// Path as found on disk.
     pub path: PathBuf,
     pub text: Arc<str>,
@@ -32,14 +32,19 @@ pub struct SourceText {
 }
 
 impl SourceText {
-    pub fn new(id: FileId, display_path: String, path: PathBuf, text: Arc<str>) -> Self {
+    pub fn new(
+        id: FileId,
+        display_path: impl Into<Arc<str>>,
+        path: PathBuf,
+        text: Arc<str>,
+    ) -> Self {
         let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| clamp(i + 1)));
         line_starts.shrink_to_fit();
         SourceText {
             id,
-            display_path,
+            display_path: display_path.into(),
             path,
             text,
             binary: false,
@@ -48,7 +53,7 @@ impl SourceText {
     }
 
     /// A binary file that rules see by name only: no text.
-    pub fn binary(id: FileId, display_path: String, path: PathBuf) -> Self {
+    pub fn binary(id: FileId, display_path: impl Into<Arc<str>>, path: PathBuf) -> Self {
         SourceText {
             binary: true,
             ..SourceText::new(id, display_path, path, Arc::from(""))
@@ -131,7 +136,7 @@ pub struct SourceMap {
 
 #[derive(Debug)]
 struct Slot {
-    display_path: String,
+    display_path: Arc<str>,
     path: PathBuf,
     /// Only searched for secrets: decoded leniently ([`read_any_text`]).
     lenient: bool,
@@ -199,7 +204,7 @@ impl SourceMap {
     pub fn unread(files: impl Iterator<Item = (String, PathBuf, bool)>) -> Self {
         let slots: Vec<Slot> = files
             .map(|(display_path, path, lenient)| Slot {
-                display_path,
+                display_path: display_path.into(),
                 path,
                 lenient,
                 text: Mutex::new(Text::Unread),
@@ -216,7 +221,7 @@ impl SourceMap {
         let at = src.id.0 as usize;
         while self.slots.len() <= at {
             self.slots.push(Slot {
-                display_path: String::new(),
+                display_path: Arc::from(""),
                 path: PathBuf::new(),
                 lenient: false,
                 text: Mutex::new(Text::Absent),
@@ -338,11 +343,11 @@ impl SourceMap {
     /// The discovered file with this display path.
     pub fn find(&self, display_path: &str) -> Option<FileId> {
         let i = self.slots[..self.discovered]
-            .binary_search_by(|s| s.display_path.as_str().cmp(display_path))
+            .binary_search_by(|s| (*s.display_path).cmp(display_path))
             .ok()
             .or_else(|| {
                 (self.discovered..self.slots.len())
-                    .find(|&i| self.slots[i].display_path == display_path)
+                    .find(|&i| &*self.slots[i].display_path == display_path)
             })?;
         Some(FileId(u32::try_from(i).ok()?))
     }
@@ -357,9 +362,7 @@ impl SourceMap {
 
     /// A file's display path, read or not.
     pub fn display_path(&self, id: FileId) -> Option<&str> {
-        self.slots
-            .get(id.0 as usize)
-            .map(|s| s.display_path.as_str())
+        self.slots.get(id.0 as usize).map(|s| &*s.display_path)
     }
 
     /// Where a file is on disk, read or not.
@@ -372,7 +375,7 @@ impl SourceMap {
         self.slots
             .iter()
             .filter(|s| !s.display_path.is_empty())
-            .map(|s| (s.display_path.as_str(), s.path.as_path()))
+            .map(|s| (&*s.display_path, s.path.as_path()))
     }
 
     pub fn len(&self) -> usize {
@@ -389,7 +392,7 @@ mod tests {
     use super::*;
 
     fn src(text: &str) -> SourceText {
-        SourceText::new(FileId(0), "a".into(), "a".into(), Arc::from(text))
+        SourceText::new(FileId(0), "a", "a".into(), Arc::from(text))
     }
 
     #[test]

@@ -318,12 +318,7 @@ mod tests {
     const TEXT: &str = "services:\n  db:\n    image: postgres\n    ports:\n      - \"0.0.0.0:5432:5432\"\n      - 5433:5433\n      - \"127.0.0.1:8080:80/udp\"\n      - 8080\n      - \"[::1]:9000:9000\"\n      - target: 80\n        published: 8081\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock:ro\n      - data:/var/lib/data\n      - /anon\n      - C:\\x:/y\n      - type: bind\n        source: ./src\n        target: /src\n        read_only: true\n";
 
     fn src() -> SourceText {
-        SourceText::new(
-            FileId(2),
-            "docker-compose.yml".into(),
-            "x".into(),
-            Arc::from(TEXT),
-        )
+        SourceText::new(FileId(2), "docker-compose.yml", "x".into(), Arc::from(TEXT))
     }
 
     /// A string node at the first occurrence of `needle` (quoted or not) in TEXT.
@@ -419,12 +414,7 @@ mod tests {
     #[test]
     fn extra_hosts_both_forms() {
         let text = "services:\n  a:\n    image: x\n    extra_hosts:\n      m.internal: 169.254.169.254\n  b:\n    image: x\n    extra_hosts: [\"n:10.0.0.1\"]\n";
-        let src = SourceText::new(
-            FileId(2),
-            "compose.yaml".into(),
-            "x".into(),
-            Arc::from(text),
-        );
+        let src = SourceText::new(FileId(2), "compose.yaml", "x".into(), Arc::from(text));
         let doc = crate::parse::yaml::parse_yaml(&src).unwrap().remove(0);
         let rs = compose_resources(&src, doc);
         let hosts = |i: usize| -> Vec<String> {

@@ -38,7 +38,7 @@ pub fn dockerfile_resources(src: &SourceText, doc: Node) -> Vec<Resource> {
     vec![Resource {
         kind: "dockerfile".to_string(),
         family: Family::Dockerfile,
-        address: src.display_path.clone(),
+        address: src.display_path.to_string(),
         span: whole,
         header,
         body: Node::new(Value::Map(entries), whole),
@@ -89,12 +89,7 @@ mod tests {
     use crate::source::FileId;
 
     fn resource(text: &str) -> (SourceText, Resource) {
-        let src = SourceText::new(
-            FileId(3),
-            "app/Dockerfile".into(),
-            "x".into(),
-            Arc::from(text),
-        );
+        let src = SourceText::new(FileId(3), "app/Dockerfile", "x".into(), Arc::from(text));
         let doc = parse_dockerfile(&src).unwrap();
         let mut rs = dockerfile_resources(&src, doc);
         assert_eq!(rs.len(), 1);

@@ -197,7 +197,7 @@ mod tests {
     fn src() -> SourceText {
         SourceText::new(
             FileId(1),
-            "k.yaml".into(),
+            "k.yaml",
             "k.yaml".into(),
             Arc::from("x".repeat(400)),
         )

@@ -40,7 +40,7 @@ pub fn build(
         Ok(Parsed::Documents(docs)) => out.resources = documents(src, docs, tf_files),
         Ok(Parsed::Dockerfile(doc)) => out.resources = docker::dockerfile_resources(src, doc),
         Ok(Parsed::HelmTemplate) => out.notices.push(Notice {
-            file: src.display_path.clone(),
+            file: src.display_path.to_string(),
             span: None,
             message: "Helm template skipped (render it with `helm template` and scan the output)"
                 .into(),

@@ -16,7 +16,7 @@ pub fn text_resource(src: &SourceText) -> Resource {
     Resource {
         kind: "text_file".to_string(),
         family: Family::Text,
-        address: src.display_path.clone(),
+        address: src.display_path.to_string(),
         span: whole,
         header: src.first_line(whole),
         body: Node::null(whole),
@@ -36,12 +36,7 @@ mod tests {
 
     #[test]
     fn whole_file() {
-        let src = SourceText::new(
-            FileId(5),
-            ".env".into(),
-            ".env".into(),
-            Arc::from("A=1\nB=2\n"),
-        );
+        let src = SourceText::new(FileId(5), ".env", ".env".into(), Arc::from("A=1\nB=2\n"));
         let r = text_resource(&src);
         assert_eq!((r.kind.as_str(), r.address.as_str()), ("text_file", ".env"));
         assert_eq!(r.family, Family::Text);
@@ -49,7 +44,7 @@ mod tests {
         assert_eq!(text_body(&r, &src).as_str(), Some("A=1\nB=2\n"));
         assert_eq!(r.span.range(), 0..8);
         assert_eq!(r.header.range(), 0..3);
-        let empty = SourceText::new(FileId(5), "e".into(), "e".into(), Arc::from(""));
+        let empty = SourceText::new(FileId(5), "e", "e".into(), Arc::from(""));
         assert_eq!(text_resource(&empty).header.range(), 0..0);
     }
 }

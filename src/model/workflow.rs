@@ -26,7 +26,7 @@ pub fn action_resources(src: &SourceText, doc: Node) -> Vec<Resource> {
     vec![Resource {
         kind: "gha_action".to_string(),
         family: Family::Workflow,
-        address: src.display_path.clone(),
+        address: src.display_path.to_string(),
         span,
         header,
         body: Node::new(Value::Map(entries), span),
@@ -103,7 +103,7 @@ pub fn workflow_resources(src: &SourceText, doc: Node) -> Vec<Resource> {
         Resource {
             kind: "gha_workflow".to_string(),
             family: Family::Workflow,
-            address: src.display_path.clone(),
+            address: src.display_path.to_string(),
             span,
             header,
             body: Node::new(Value::Map(entries), span),
@@ -131,7 +131,7 @@ mod tests {
 
     fn src() -> SourceText {
         let p = ".github/workflows/ci.yml";
-        SourceText::new(FileId(4), p.into(), p.into(), Arc::from(TEXT))
+        SourceText::new(FileId(4), p, p.into(), Arc::from(TEXT))
     }
 
     fn at(needle: &str) -> Span {
@@ -193,7 +193,7 @@ mod tests {
         let text =
             "name: x\nruns:\n  using: composite\n  steps:\n    - run: echo hi\n      shell: bash\n";
         let p = "tools/setup/action.yml";
-        let src = SourceText::new(FileId(5), p.into(), p.into(), Arc::from(text));
+        let src = SourceText::new(FileId(5), p, p.into(), Arc::from(text));
         let doc = crate::parse::yaml::parse_yaml(&src).unwrap().remove(0);
         assert!(is_action_file(p) && !is_action_file("tools/setup/actions.yml"));
         let rs = action_resources(&src, doc);
@@ -201,7 +201,7 @@ mod tests {
         assert_eq!(rs[0].kind, "gha_action");
         assert_eq!(&src.text[rs[0].header.range()], "runs");
         assert_eq!(rs[0].body.get("steps").unwrap().items().len(), 1);
-        let empty = SourceText::new(FileId(6), p.into(), p.into(), Arc::from("name: x\n"));
+        let empty = SourceText::new(FileId(6), p, p.into(), Arc::from("name: x\n"));
         let doc = crate::parse::yaml::parse_yaml(&empty).unwrap().remove(0);
         assert!(action_resources(&empty, doc).is_empty());
     }

@@ -614,7 +614,7 @@ mod tests {
     fn src(text: &str) -> SourceText {
         SourceText::new(
             FileId(0),
-            "Dockerfile".into(),
+            "Dockerfile",
             "Dockerfile".into(),
             Arc::from(text),
         )

@@ -332,7 +332,7 @@ mod tests {
     use crate::source::SourceText;
 
     fn src(text: &str) -> SourceText {
-        SourceText::new(FileId(3), "t.json".into(), "t.json".into(), Arc::from(text))
+        SourceText::new(FileId(3), "t.json", "t.json".into(), Arc::from(text))
     }
 
     /// What the YAML reader alone makes of `text`.

@@ -387,7 +387,7 @@ impl<'s> Builder<'s> {
     }
 
     fn error(&self, kind: FileErrorKind, span: Span, message: String) -> FileError {
-        let file = self.src.display_path.clone();
+        let file = self.src.display_path.to_string();
         FileError {
             file,
             span: Some(span),
@@ -863,7 +863,7 @@ mod tests {
     use crate::source::FileId;
 
     fn src(text: &str) -> SourceText {
-        SourceText::new(FileId(0), "t.yaml".into(), "t.yaml".into(), Arc::from(text))
+        SourceText::new(FileId(0), "t.yaml", "t.yaml".into(), Arc::from(text))
     }
 
     fn parse(text: &str) -> Result<Vec<Node>, FileError> {

@@ -315,7 +315,7 @@ pub(crate) fn render(
     }
     for (src, r) in remote {
         out.notices.push(Notice {
-            file: src.display_path.clone(),
+            file: src.display_path.to_string(),
             span: None,
             message: format!(
                 "overlay not built: it names `{r}`, which kustomize would fetch, and isolint never fetches"
@@ -366,7 +366,7 @@ pub(crate) fn render(
         .collect();
     let mut next = first_id.0;
     for ((job, mapper), result) in jobs.into_iter().zip(results) {
-        let anchor = job.anchor.display_path.clone();
+        let anchor = job.anchor.display_path.to_string();
         let problem = |msg: String, error: bool| -> (Option<FileError>, Option<Notice>) {
             let message = format!("{} {msg}", job.what);
             if error {

@@ -143,7 +143,7 @@ mod tests {
     use std::sync::Arc;
 
     fn src(id: u32, path: &str, text: &str) -> Arc<SourceText> {
-        let s = SourceText::new(FileId(id), path.into(), path.into(), Arc::from(text));
+        let s = SourceText::new(FileId(id), path, path.into(), Arc::from(text));
         Arc::new(s)
     }
 

@@ -554,7 +554,7 @@ fn finding(h: &mut String, report: &Report, f: &Finding) {
         start.line,
         start.column,
         esc(&f.message),
-        if f.address == f.file || f.address.is_empty() {
+        if *f.address == *f.file || f.address.is_empty() {
             String::new()
         } else {
             format!("<div class=\"res\">{}</div>", esc(&f.address))

@@ -150,7 +150,7 @@ mod tests {
     use crate::source::FileId;
 
     fn source(text: &str) -> SourceText {
-        SourceText::new(FileId(0), "f.json".into(), "f.json".into(), Arc::from(text))
+        SourceText::new(FileId(0), "f.json", "f.json".into(), Arc::from(text))
     }
 
     fn shown_text(shown: &Shown) -> String {

@@ -38,7 +38,7 @@ mod tests {
     fn problems_are_shown_in_their_file_with_a_greppable_head() {
         let src = SourceText::new(
             FileId(0),
-            "pack.yaml".into(),
+            "pack.yaml",
             "pack.yaml".into(),
             Arc::from("rules:\n  - id: bad\n    severity: urgent\n"),
         );

@@ -65,7 +65,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
                 kind: "issue",
                 description,
                 check_name: &f.rule.id,
-                fingerprint: f.fingerprint.clone(),
+                fingerprint: f.fingerprint.to_string(),
                 severity: severity(f.severity),
                 categories: ["Security"],
                 location: Location {

@@ -31,7 +31,7 @@ pub fn write(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> std:
         let mut diag = MietteDiagnostic::new(format!("{}: {}", line(&e.file), line(&e.message)))
             .with_code(format!("isolint::{}", e.kind.as_str()))
             .with_severity(miette::Severity::Error);
-        let src = report.sources.iter().find(|s| s.display_path == e.file);
+        let src = report.sources.iter().find(|s| *s.display_path == *e.file);
         if let (Some(span), Some(src)) = (e.span, src) {
             let shown = super::excerpt::around(&src, span.start as usize, span.len());
             diag = diag.with_label(LabeledSpan::new_primary_with_span(

@@ -48,7 +48,7 @@ struct JsonFinding<'a> {
     end_line: usize,
     end_column: usize,
     resource: &'a str,
-    fingerprint: &'a str,
+    fingerprint: crate::finding::Fingerprint,
     confidence: &'static str,
     suppressed: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -129,7 +129,7 @@ fn json_finding<'a>(report: &'a Report, f: &'a Finding) -> Option<JsonFinding<'a
         end_line: end.line,
         end_column: end.column,
         resource: &f.address,
-        fingerprint: &f.fingerprint,
+        fingerprint: f.fingerprint,
         confidence: match f.confidence {
             crate::finding::Confidence::High => "high",
             crate::finding::Confidence::Low => "low",

@@ -149,7 +149,7 @@ struct SarifResult<'a> {
     level: &'static str,
     message: Text,
     locations: Vec<Location>,
-    partial_fingerprints: Fingerprints<'a>,
+    partial_fingerprints: Fingerprints,
     taxa: Vec<TaxonRef>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<SarifSuppression<'a>>,
@@ -197,9 +197,9 @@ struct LogicalLocation {
 }
 
 #[derive(Serialize)]
-struct Fingerprints<'a> {
+struct Fingerprints {
     #[serde(rename = "isolint/v1")]
-    isolint_v1: &'a str,
+    isolint_v1: crate::finding::Fingerprint,
 }
 
 #[derive(Serialize)]
@@ -559,7 +559,7 @@ fn result<'a>(
             Some(&f.address),
         )],
         partial_fingerprints: Fingerprints {
-            isolint_v1: &f.fingerprint,
+            isolint_v1: f.fingerprint,
         },
         taxa: f.rule.controls.iter().map(|c| taxon_ref(c)).collect(),
         suppressions: f

@@ -89,10 +89,7 @@ pub(crate) fn terraform_guarded<T>(
     tf: &[Arc<SourceText>],
     work: impl FnOnce() -> T,
 ) -> Result<T, FileError> {
-    let first = tf
-        .first()
-        .map(|s| s.display_path.as_str())
-        .unwrap_or_default();
+    let first = tf.first().map(|s| &*s.display_path).unwrap_or_default();
     guarded(first, "evaluating Terraform", work)
 }
 

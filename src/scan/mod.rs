@@ -40,7 +40,7 @@ pub struct ScanOptions {
     pub gitignore: bool,
     pub terraform: terraform::TerraformOptions,
     /// Fingerprints from `--baseline`.
-    pub baseline: Option<BTreeSet<String>>,
+    pub baseline: Option<BTreeSet<crate::finding::Fingerprint>>,
     /// Honour inline `isolint:ignore` comments (`--ignore-inline` turns them off).
     pub inline_suppressions: bool,
     /// Report only findings in files changed since this git ref (`--changed-since`).

@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Fatal, Problem};
-use crate::finding::Finding;
+use crate::finding::{Finding, Fingerprint};
 
 #[derive(Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -34,9 +34,9 @@ impl Baseline {
             .iter()
             .filter(|f| f.suppression.is_none())
             .map(|f| Entry {
-                fingerprint: f.fingerprint.clone(),
+                fingerprint: f.fingerprint.to_string(),
                 rule_id: f.rule.id.clone(),
-                file: f.file.clone(),
+                file: f.file.to_string(),
                 resource: f.address.clone(),
             })
             .collect();
@@ -54,7 +54,7 @@ impl Baseline {
         s
     }
 
-    pub(crate) fn load(path: &Path) -> Result<BTreeSet<String>, Fatal> {
+    pub(crate) fn load(path: &Path) -> Result<BTreeSet<Fingerprint>, Fatal> {
         let text =
             crate::source::read_capped(path, crate::source::MAX_BASELINE_BYTES).map_err(|e| {
                 Fatal::Io {
@@ -70,10 +70,20 @@ impl Baseline {
                 format!("not a valid isolint baseline: {e}"),
             )])
         })?;
-        Ok(baseline
+        baseline
             .findings
-            .into_iter()
-            .map(|e| e.fingerprint)
-            .collect())
+            .iter()
+            .map(|e| {
+                e.fingerprint.parse().map_err(|message| {
+                    // serde_json keeps no positions after parsing: the first line
+                    // holding the value is where it was written.
+                    let line = text
+                        .lines()
+                        .position(|l| l.contains(&format!("\"{}\"", e.fingerprint)))
+                        .map_or(1, |i| i + 1);
+                    Fatal::Config(vec![Problem::in_file(path, line, 1, message)])
+                })
+            })
+            .collect()
     }
 }

@@ -27,7 +27,7 @@ pub(crate) use meta::{duplicate_key, meta_rules};
 pub(crate) struct SuppressOptions<'a> {
     pub config: &'a Config,
     /// Fingerprints accepted by `--baseline`.
-    pub baseline: Option<&'a BTreeSet<String>>,
+    pub baseline: Option<&'a BTreeSet<crate::finding::Fingerprint>>,
     /// Ids of the rules this scan ran: a directive naming only these that matched
     /// nothing is stale.
     pub active_rules: &'a BTreeSet<String>,
@@ -45,17 +45,17 @@ pub(crate) fn apply(
         if let Some((file, idx)) = inline_match(f, sources, directives) {
             used.insert((file, idx));
             let d = &directives[file][idx];
-            f.suppression = Some(Suppression {
+            f.suppression = Some(Box::new(Suppression {
                 kind: SuppressionKind::Inline,
                 reason: d.reason.clone().unwrap_or_default(),
-            });
+            }));
         } else if let Some(s) = config_match(f, opts.config) {
-            f.suppression = Some(s);
+            f.suppression = Some(Box::new(s));
         } else if opts.baseline.is_some_and(|b| b.contains(&f.fingerprint)) {
-            f.suppression = Some(Suppression {
+            f.suppression = Some(Box::new(Suppression {
                 kind: SuppressionKind::Baseline,
                 reason: "accepted in the baseline file".into(),
-            });
+            }));
         }
     }
     // The meta rules obey the configuration's select/ignore like any other rule.
@@ -115,12 +115,12 @@ pub(crate) fn apply(
                 // A baseline accepts meta findings like any other: `isolint baseline`
                 // records them, so `check --baseline` must honour them.
                 if opts.baseline.is_some_and(|b| b.contains(&f.fingerprint)) {
-                    f.suppression = Some(Suppression {
+                    f.suppression = Some(Box::new(Suppression {
                         kind: SuppressionKind::Baseline,
                         reason: "accepted in the baseline file".into(),
-                    });
+                    }));
                 } else if let Some(s) = config_match(&f, opts.config) {
-                    f.suppression = Some(s);
+                    f.suppression = Some(Box::new(s));
                 }
                 findings.push(f);
             }
@@ -187,7 +187,7 @@ fn config_match(f: &Finding, config: &Config) -> Option<Suppression> {
                     b.add(g);
                 }
             }
-            b.build().is_ok_and(|set| set.is_match(&f.file))
+            b.build().is_ok_and(|set| set.is_match(&*f.file))
         };
         (rule_ok && path_ok).then(|| Suppression {
             kind: SuppressionKind::Config,

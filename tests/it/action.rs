@@ -12,7 +12,7 @@ use crate::support::repo_root;
 fn yaml_as_json(rel: &str) -> serde_json::Value {
     let path = repo_root().join(rel);
     let text = std::fs::read_to_string(&path).expect("file exists");
-    let src = SourceText::new(FileId(0), rel.into(), path, Arc::from(text));
+    let src = SourceText::new(FileId(0), rel, path, Arc::from(text));
     let docs = parse_yaml(&src).expect("valid YAML");
     docs[0].to_json()
 }

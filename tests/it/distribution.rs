@@ -16,7 +16,7 @@ fn read(rel: &str) -> String {
 
 fn yaml_as_json(rel: &str) -> serde_json::Value {
     let path = repo_root().join(rel);
-    let src = SourceText::new(FileId(0), rel.into(), path, Arc::from(read(rel)));
+    let src = SourceText::new(FileId(0), rel, path, Arc::from(read(rel)));
     let docs = parse_yaml(&src).expect("valid YAML");
     docs[0].to_json()
 }

@@ -233,7 +233,7 @@ fn big_report(n: usize) -> isolint::report::Report {
     let text: String = line.repeat(n);
     let src = SourceText::new(
         FileId(0),
-        "infra/generated.tf".into(),
+        "infra/generated.tf",
         "infra/generated.tf".into(),
         Arc::from(text.as_str()),
     );
@@ -252,7 +252,7 @@ fn big_report(n: usize) -> isolint::report::Report {
                     "aws_s3_bucket.bucket_{i} keeps no previous versions of its objects, so an overwritten object is lost"
                 ),
                 confidence: Confidence::High,
-                fingerprint: format!("{i:016x}"),
+                fingerprint: isolint::finding::Fingerprint(i as u64),
                 suppression: None,
             }
         })

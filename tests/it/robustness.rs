@@ -1093,7 +1093,7 @@ fn config_with_wrong_types_exits_2_listing_each() {
 fn source(name: &str, text: &str) -> isolint::source::SourceText {
     isolint::source::SourceText::new(
         isolint::source::FileId(0),
-        name.into(),
+        name,
         name.into(),
         Arc::from(text),
     )

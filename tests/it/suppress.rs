@@ -151,6 +151,21 @@ fn baseline_reports_only_new_findings() {
 }
 
 #[test]
+fn a_baseline_with_a_malformed_fingerprint_fails_naming_its_line() {
+    let baseline = "{\n  \"version\": 1,\n  \"findings\": [\n    {\n      \"fingerprint\": \"not-hex\",\n      \"rule_id\": \"AWS-S3-004\",\n      \"file\": \"main.tf\",\n      \"resource\": \"aws_s3_bucket.old\"\n    }\n  ]\n}\n";
+    let repo = temp_repo(&[
+        ("main.tf", &bucket("old", "")),
+        (".isolint.yaml", ONLY),
+        ("b.json", baseline),
+    ]);
+    let out = run_in(repo.path(), &["check", ".", "--baseline", "b.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("b.json") && err.contains("not-hex"), "{err}");
+    assert!(err.contains(":5"), "the fingerprint's line: {err}");
+}
+
+#[test]
 fn given_files_report_only_themselves_but_load_their_module() {
     // The variable's value lives in another file of the module; the companion too.
     let repo = temp_repo(&[

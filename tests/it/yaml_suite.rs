@@ -11,12 +11,7 @@ use isolint::source::{FileId, SourceText};
 use crate::support::repo_root;
 
 fn source(text: &str) -> SourceText {
-    SourceText::new(
-        FileId(0),
-        "case.yaml".into(),
-        "case.yaml".into(),
-        Arc::from(text),
-    )
+    SourceText::new(FileId(0), "case.yaml", "case.yaml".into(), Arc::from(text))
 }
 
 /// Numbers as numbers, whatever their JSON spelling (the Node layer keeps every number

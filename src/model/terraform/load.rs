@@ -391,7 +391,7 @@ mod tests {
     use super::*;
 
     fn src(name: &str, text: &str) -> SourceText {
-        SourceText::new(FileId(3), name.into(), name.into(), Arc::from(text))
+        SourceText::new(FileId(3), name, name.into(), Arc::from(text))
     }
 
     #[test]

@@ -87,7 +87,7 @@ const STACK_SIZE: usize = 64 << 20;
 /// Builds the resources of every Terraform file of the scan (`.tf`, `.tf.json`,
 /// `.tfvars`, `.tfvars.json`, any directories).
 pub fn build(files: &[Arc<SourceText>], opts: &TerraformOptions) -> TerraformOutput {
-    let names: HashMap<FileId, String> = files
+    let names: HashMap<FileId, Arc<str>> = files
         .iter()
         .chain(&opts.var_files)
         .map(|f| (f.id, f.display_path.clone()))
@@ -146,7 +146,7 @@ fn build_in_pool<T: Send>(
 ) -> Built<T> {
     let mut names: HashMap<FileId, String> = HashMap::new();
     for f in files.iter().chain(&opts.var_files) {
-        names.insert(f.id, f.display_path.clone());
+        names.insert(f.id, f.display_path.to_string());
     }
     let names = Arc::new(names);
 

@@ -108,7 +108,7 @@ fn modules_nested() {
     let files = load("modules-nested");
     let logs_file = files
         .iter()
-        .find(|f| f.display_path == "modules-nested/modules/logs/main.tf")
+        .find(|f| &*f.display_path == "modules-nested/modules/logs/main.tf")
         .unwrap();
     assert_eq!(app.span.file, logs_file.id);
     assert!(logs_file.text[app.header.range()].starts_with("resource \"aws_s3_bucket\""));
@@ -311,7 +311,7 @@ fn plan_json() {
     let plan_text = std::fs::read_to_string(root().join("plan/plan.json")).unwrap();
     let plan = SourceText::new(
         FileId(99),
-        "plan/plan.json".into(),
+        "plan/plan.json",
         root().join("plan/plan.json"),
         Arc::from(plan_text.as_str()),
     );
@@ -330,11 +330,11 @@ fn plan_json() {
     );
     let root_file = files
         .iter()
-        .find(|f| f.display_path == "plan/main.tf")
+        .find(|f| &*f.display_path == "plan/main.tf")
         .unwrap();
     let logs_file = files
         .iter()
-        .find(|f| f.display_path == "plan/modules/logs/main.tf")
+        .find(|f| &*f.display_path == "plan/modules/logs/main.tf")
         .unwrap();
     let b = &out[0];
     assert_eq!(b.kind, "aws_s3_bucket");
@@ -361,7 +361,7 @@ fn plan_json() {
     // A plan is not configuration: no plan-looking document is mistaken for one.
     let not_plan = crate::parse::yaml::parse_yaml(&SourceText::new(
         FileId(1),
-        "x.json".into(),
+        "x.json",
         "x.json".into(),
         Arc::from("{\"format_version\": \"1.0\"}"),
     ))

@@ -20,7 +20,7 @@ pub fn parse_hcl(src: &SourceText) -> Result<hcl_edit::structure::Body, FileErro
     };
     if let Some(p) = prescan::pathology(text) {
         return Err(FileError {
-            file: src.display_path.clone(),
+            file: src.display_path.to_string(),
             span: Some(Span::new(src.id, p.at, p.at + 1)),
             kind: FileErrorKind::Limit,
             message: p.message,

@@ -197,12 +197,7 @@ mod tests {
     use crate::source::{FileId, SourceText};
 
     fn wanted(yaml: &str) -> Wanted {
-        let src = SourceText::new(
-            FileId(0),
-            "a".into(),
-            "a".into(),
-            std::sync::Arc::from(yaml),
-        );
+        let src = SourceText::new(FileId(0), "a", "a".into(), std::sync::Arc::from(yaml));
         let doc = parse_yaml(&src).expect("args parse").remove(0);
         Wanted::from_args(Some(&doc)).expect("ports given")
     }

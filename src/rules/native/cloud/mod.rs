@@ -51,7 +51,7 @@ pub(super) mod test_support {
     pub(crate) fn yaml(text: &str) -> Node {
         let src = crate::source::SourceText::new(
             crate::source::FileId(0),
-            "t.yaml".into(),
+            "t.yaml",
             "t.yaml".into(),
             std::sync::Arc::from(text),
         );

@@ -231,7 +231,7 @@ mod tests {
         let text = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    env: {A: b}\n    steps:\n      - run: make\n      - uses: o/a@89abcdef0123456789abcdef0123456789abcdef # v2.3.0\n      - uses: o/b@v1\n  b:\n    steps:\n      - uses: o/c@v2\n";
         let src = SourceText::new(
             FileId(1),
-            ".github/workflows/x.yml".into(),
+            ".github/workflows/x.yml",
             ".github/workflows/x.yml".into(),
             std::sync::Arc::from(text),
         );
@@ -254,7 +254,7 @@ mod tests {
         let text = "jobs:\n  a:\n    steps:\n      - uses: \"o/a@89abcdef0123456789abcdef0123456789abcdef\" # v2.3.0\n      - uses: o/b@0123456789abcdef0123456789abcdef01234567 #v1.0.0\n";
         let src = SourceText::new(
             FileId(1),
-            "x.yml".into(),
+            "x.yml",
             "x.yml".into(),
             std::sync::Arc::from(text),
         );

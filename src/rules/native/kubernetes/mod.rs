@@ -18,7 +18,7 @@ pub(super) mod test_support {
     pub(crate) fn scan(text: &str) -> (Vec<Resource>, SourceMap) {
         let src = SourceText::new(
             FileId(0),
-            "k.yaml".into(),
+            "k.yaml",
             PathBuf::from("k.yaml"),
             Arc::from(text),
         );
