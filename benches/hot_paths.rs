@@ -109,12 +109,7 @@ fn bench_parse(c: &mut Criterion) {
         big.push_str(&item.replace("NUM", &n.to_string()));
         n += 1;
     }
-    let big = SourceText::new(
-        FileId(0),
-        "big.yaml",
-        "big.yaml".into(),
-        Arc::from(big),
-    );
+    let big = SourceText::new(FileId(0), "big.yaml", "big.yaml".into(), Arc::from(big));
     g.throughput(Throughput::Bytes(big.text.len() as u64));
     g.bench_function("yaml/list-1mb", |b| {
         b.iter(|| yaml::parse_yaml(black_box(&big)).expect("parses"));

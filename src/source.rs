@@ -137,7 +137,9 @@ pub struct SourceMap {
 #[derive(Debug)]
 struct Slot {
     display_path: Arc<str>,
-    path: PathBuf,
+    /// Where to read the file, when that is not its display path (a scan names most
+    /// files as it reads them: a second copy of the path was 80 bytes a file).
+    path: Option<PathBuf>,
     /// Only searched for secrets: decoded leniently ([`read_any_text`]).
     lenient: bool,
     text: Mutex<Text>,
@@ -181,6 +183,22 @@ impl Clone for SourceMap {
 }
 
 impl Slot {
+    fn new(display_path: Arc<str>, path: PathBuf, lenient: bool, text: Text) -> Slot {
+        let path = (path.as_os_str() != &*display_path).then_some(path);
+        Slot {
+            display_path,
+            path,
+            lenient,
+            text: Mutex::new(text),
+        }
+    }
+
+    fn path(&self) -> &std::path::Path {
+        self.path
+            .as_deref()
+            .unwrap_or_else(|| std::path::Path::new(&*self.display_path))
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Text> {
         // A panic while holding the lock (guarded per file) leaves a valid state.
         self.text
@@ -203,11 +221,8 @@ impl SourceMap {
     /// `lenient` for those only searched for secrets.
     pub fn unread(files: impl Iterator<Item = (String, PathBuf, bool)>) -> Self {
         let slots: Vec<Slot> = files
-            .map(|(display_path, path, lenient)| Slot {
-                display_path: display_path.into(),
-                path,
-                lenient,
-                text: Mutex::new(Text::Unread),
+            .map(|(display_path, path, lenient)| {
+                Slot::new(display_path.into(), path, lenient, Text::Unread)
             })
             .collect();
         SourceMap {
@@ -222,17 +237,17 @@ impl SourceMap {
         while self.slots.len() <= at {
             self.slots.push(Slot {
                 display_path: Arc::from(""),
-                path: PathBuf::new(),
+                path: None,
                 lenient: false,
                 text: Mutex::new(Text::Absent),
             });
         }
-        self.slots[at] = Slot {
-            display_path: src.display_path.clone(),
-            path: src.path.clone(),
-            lenient: false,
-            text: Mutex::new(Text::Held(src)),
-        };
+        self.slots[at] = Slot::new(
+            src.display_path.clone(),
+            src.path.clone(),
+            false,
+            Text::Held(src),
+        );
     }
 
     /// The id the next inserted text gets.
@@ -255,9 +270,9 @@ impl SourceMap {
             Text::Released(hash) => Some(*hash),
         };
         let read = if slot.lenient {
-            read_any_text(&slot.path)
+            read_any_text(slot.path())
         } else {
-            read_text(&slot.path)
+            read_text(slot.path())
         };
         let read = read.and_then(|text| {
             if expected.is_some_and(|h| h != text_hash(&text)) {
@@ -269,7 +284,7 @@ impl SourceMap {
             Ok(Arc::new(SourceText::new(
                 id,
                 slot.display_path.clone(),
-                slot.path.clone(),
+                slot.path().to_path_buf(),
                 text,
             )))
         });
@@ -367,7 +382,7 @@ impl SourceMap {
 
     /// Where a file is on disk, read or not.
     pub fn path(&self, id: FileId) -> Option<&std::path::Path> {
-        self.slots.get(id.0 as usize).map(|s| s.path.as_path())
+        self.slots.get(id.0 as usize).map(Slot::path)
     }
 
     /// Every file's display path and path on disk, read or not, in id order.
@@ -375,7 +390,7 @@ impl SourceMap {
         self.slots
             .iter()
             .filter(|s| !s.display_path.is_empty())
-            .map(|s| (&*s.display_path, s.path.as_path()))
+            .map(|s| (&*s.display_path, s.path()))
     }
 
     pub fn len(&self) -> usize {

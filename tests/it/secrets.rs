@@ -238,3 +238,24 @@ resource "aws_ecs_task_definition" "worker" {{
         "the excerpt shows the masked value:\n{human}"
     );
 }
+
+#[test]
+fn a_key_a_structured_rule_reports_is_not_reported_again_as_text() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Two files, so the de-duplication works per file: the same line in the other file,
+    // which has no structured finding, keeps its text finding.
+    let provider = "provider \"aws\" {\n  region     = \"eu-west-1\"\n  access_key = \"AKIAQ3EGRXKM7ZBVX4NP\"\n}\n# AKIAQ3EGRXKM7ZBVX4NP again, in a comment\n";
+    write(dir.path(), "a/main.tf", provider.as_bytes());
+    write(
+        dir.path(),
+        "b/notes.txt",
+        b"line one\nline two\n  access_key = \"AKIAQ3EGRXKM7ZBVX4NP\"\n",
+    );
+    let (report, _) = check_json(dir.path(), &[]);
+    assert_eq!(found(&report, "AWS-CRED-001"), [("a/main.tf".into(), 3)]);
+    assert_eq!(
+        found(&report, "SECRET-001"),
+        [("a/main.tf".into(), 5), ("b/notes.txt".into(), 3)],
+        "the key on line 3 of main.tf is the provider's finding"
+    );
+}
