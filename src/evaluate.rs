@@ -133,15 +133,24 @@ impl Batch {
     ) {
         let applicable = rules.indices_for(resource);
         if scope != Scope::Across {
-            for &i in &applicable {
-                self.count(u32::try_from(i).unwrap_or(u32::MAX), 1);
+            if self.checked.is_empty() {
+                // The first resource of a batch (most batches are one file's one
+                // resource): the list is the ascending rule positions as they are.
+                let rule = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+                self.checked
+                    .extend(applicable.iter().map(|&i| (rule(i), 1)));
+            } else {
+                for &i in applicable {
+                    self.count(u32::try_from(i).unwrap_or(u32::MAX), 1);
+                }
             }
             if resource.family != Family::Text {
                 self.resources += 1;
             }
         }
         let applicable = applicable
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|&i| match scope {
                 Scope::All => true,
                 Scope::Local => !rules.looks_across(i),

@@ -100,6 +100,11 @@ pub struct RuleSet {
     looked_up: BTreeSet<String>,
     /// Per rule (by position): whether its check or precondition reads other resources.
     across: Vec<bool>,
+    /// For a workload (a Kubernetes object with a pod spec) of each kind: its kind's rules
+    /// merged with the `workload` rules, ascending, so that finding the rules of a
+    /// resource allocates nothing. Empty without `workload` rules; kinds without rules of
+    /// their own use `by_kind[WORKLOAD]`.
+    workload_by_kind: BTreeMap<String, Vec<usize>>,
 }
 
 /// The kind selector that matches every Kubernetes workload (anything with a pod spec).
@@ -125,6 +130,17 @@ impl RuleSet {
             }
         }
         let looked_up = looked_up.into_iter().map(str::to_owned).collect();
+        let workload = by_kind.get(WORKLOAD).cloned().unwrap_or_default();
+        let workload_by_kind = by_kind
+            .iter()
+            .filter(|(kind, _)| *kind != WORKLOAD && !workload.is_empty())
+            .map(|(kind, own)| {
+                let mut ids: Vec<usize> = own.iter().chain(&workload).copied().collect();
+                ids.sort_unstable();
+                ids.dedup();
+                (kind.clone(), ids)
+            })
+            .collect();
         let across = rules
             .iter()
             .map(|r| r.check.looks_across() || r.when.as_ref().is_some_and(Predicate::looks_across))
@@ -134,6 +150,7 @@ impl RuleSet {
             by_kind,
             looked_up,
             across,
+            workload_by_kind,
         }
     }
 
@@ -158,27 +175,22 @@ impl RuleSet {
     /// Whether a rule that reads other resources applies to this one.
     pub fn has_across(&self, resource: &Resource) -> bool {
         self.indices_for(resource)
-            .into_iter()
-            .any(|i| self.looks_across(i))
+            .iter()
+            .any(|&i| self.looks_across(i))
     }
 
     /// Positions in `rules` of the rules that apply to a resource, ascending (id order).
-    pub fn indices_for(&self, resource: &Resource) -> Vec<usize> {
-        let direct = self
-            .by_kind
-            .get(&resource.kind)
-            .map_or(&[][..], Vec::as_slice);
-        let workload = if resource.body.get("pod").is_some()
-            && resource.family == crate::model::Family::Kubernetes
-        {
-            self.by_kind.get(WORKLOAD).map_or(&[][..], Vec::as_slice)
+    pub fn indices_for(&self, resource: &Resource) -> &[usize] {
+        let is_workload = resource.family == crate::model::Family::Kubernetes
+            && resource.body.get("pod").is_some();
+        let list = if is_workload {
+            (self.workload_by_kind.get(&resource.kind))
+                .or_else(|| self.by_kind.get(&resource.kind))
+                .or_else(|| self.by_kind.get(WORKLOAD))
         } else {
-            &[]
+            self.by_kind.get(&resource.kind)
         };
-        let mut ids: Vec<usize> = direct.iter().chain(workload).copied().collect();
-        ids.sort_unstable();
-        ids.dedup();
-        ids
+        list.map_or(&[][..], Vec::as_slice)
     }
 
     pub fn get(&self, id: &str) -> Option<&Rule> {
