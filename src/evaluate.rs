@@ -133,15 +133,15 @@ impl Batch {
     ) {
         let applicable = rules.indices_for(resource);
         if scope != Scope::Across {
+            let rule = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
             if self.checked.is_empty() {
                 // The first resource of a batch (most batches are one file's one
                 // resource): the list is the ascending rule positions as they are.
-                let rule = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
                 self.checked
                     .extend(applicable.iter().map(|&i| (rule(i), 1)));
             } else {
                 for &i in applicable {
-                    self.count(u32::try_from(i).unwrap_or(u32::MAX), 1);
+                    self.count(rule(i), 1);
                 }
             }
             if resource.family != Family::Text {
