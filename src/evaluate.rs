@@ -169,9 +169,8 @@ impl Batch {
         }
     }
 
-    /// Adds `n` to the absorbed count of the rule at position `rule`.
-    fn count_absorbed(&mut self, rule: u32, n: u32) {
-        let at = rule as usize;
+    /// Adds `n` to the absorbed count of the rule at position `at`.
+    fn count_absorbed(&mut self, at: usize, n: u32) {
         if at >= self.absorbed.len() {
             self.absorbed.resize(at + 1, 0);
         }
@@ -196,14 +195,14 @@ impl Batch {
         self.findings.append(other.findings);
         self.errors.extend(other.errors);
         for (rule, n) in other.checked {
-            self.count_absorbed(rule, n);
+            self.count_absorbed(rule as usize, n);
         }
         if self.absorbed.is_empty() {
             self.absorbed = other.absorbed;
         } else {
             for (rule, n) in other.absorbed.into_iter().enumerate() {
                 if n > 0 {
-                    self.count_absorbed(u32::try_from(rule).unwrap_or(u32::MAX), n);
+                    self.count_absorbed(rule, n);
                 }
             }
         }
@@ -295,13 +294,7 @@ fn drop_text_duplicates(findings: Vec<Finding>, sources: &SourceMap) -> Vec<Find
     // text finding, so the lookup set holds one file's lines, not the whole scan's
     // (a set over 728,153 findings set the peak of `--scale 470`).
     let mut start = 0;
-    while start < findings.len() {
-        let file = &findings[start].file;
-        let len = findings[start..]
-            .iter()
-            .position(|f| f.file != *file)
-            .unwrap_or(findings.len() - start);
-        let run = &findings[start..start + len];
+    for run in findings.chunk_by(|a, b| a.file == b.file) {
         if run.iter().any(is_text) && !run.iter().all(is_text) {
             let line_of = |f: &Finding| {
                 sources
@@ -326,7 +319,7 @@ fn drop_text_duplicates(findings: Vec<Finding>, sources: &SourceMap) -> Vec<Find
                 };
             }
         }
-        start += len;
+        start += run.len();
     }
     findings
         .into_iter()
